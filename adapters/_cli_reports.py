@@ -1,0 +1,144 @@
+"""``o2c report``, ``o2c account``, ``o2c invoice`` and ``o2c rebuild``."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+
+from adapters._cli_common import engine, fail, parse_day, parse_moment, progress
+from adapters._render import Format, print_report, print_sections
+from projections.statements import NotInReadModels, Statements
+
+reports = typer.Typer(help="Reports from the read models.")
+
+FormatOption = Annotated[
+    Format | None,
+    typer.Option("--format", help="table, csv or json [default: table on a terminal]"),
+]
+KnownAtOption = Annotated[
+    str | None,
+    typer.Option(
+        "--as-known-at",
+        help="Answer from the events recorded up to this time (ISO, UTC if no zone).",
+    ),
+]
+
+
+class AgingGroup(StrEnum):
+    customer = "customer"
+    country = "country"
+    currency = "currency"
+
+
+class DsoGroup(StrEnum):
+    country = "country"
+
+
+class Period(StrEnum):
+    month = "month"
+
+
+@reports.command("invoices")
+def report_invoices(
+    ctx: typer.Context,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Business date (YYYY-MM-DD).")
+    ] = None,
+    as_known_at: KnownAtOption = None,
+    fmt: FormatOption = None,
+) -> None:
+    """Every invoice with its open amount, status and settlement days."""
+    day = parse_day(as_of, "--as-of")
+    moment = parse_moment(as_known_at)
+    with engine(ctx) as opened:
+        print_report(opened.reports.invoices(day, moment), fmt)
+
+
+@reports.command("aging")
+def report_aging(
+    ctx: typer.Context,
+    as_of: Annotated[str, typer.Option("--as-of", help="Business date (YYYY-MM-DD).")],
+    by: Annotated[AgingGroup, typer.Option("--by")] = AgingGroup.customer,
+    as_known_at: KnownAtOption = None,
+    fmt: FormatOption = None,
+) -> None:
+    """Open amounts by days past due, per customer, country or currency."""
+    day = parse_day(as_of, "--as-of")
+    assert day is not None
+    moment = parse_moment(as_known_at)
+    with engine(ctx) as opened:
+        print_report(opened.reports.aging(day, by.value, moment), fmt)
+
+
+@reports.command("dso")
+def report_dso(
+    ctx: typer.Context,
+    start: Annotated[str, typer.Option("--from", help="First day (YYYY-MM-DD).")],
+    end: Annotated[str, typer.Option("--to", help="Last day (YYYY-MM-DD).")],
+    period: Annotated[Period, typer.Option("--period")] = Period.month,
+    by: Annotated[DsoGroup | None, typer.Option("--by")] = None,
+    as_known_at: KnownAtOption = None,
+    fmt: FormatOption = None,
+) -> None:
+    """DSO, countback DSO, best possible DSO, ADD and CEI per currency and month."""
+    first = parse_day(start, "--from")
+    last = parse_day(end, "--to")
+    assert first is not None and last is not None
+    if last < first:
+        raise fail(f"--to {end} is before --from {start}", 2)
+    moment = parse_moment(as_known_at)
+    with engine(ctx) as opened:
+        report = opened.reports.dso(first, last, by is not None, moment)
+        print_report(report, fmt)
+
+
+def account_statement(
+    ctx: typer.Context,
+    customer_id: Annotated[str, typer.Argument(help="The account (customer) id.")],
+    as_of: Annotated[str | None, typer.Option("--as-of")] = None,
+    as_known_at: KnownAtOption = None,
+    fmt: FormatOption = None,
+) -> None:
+    """An account's statement: details, open items, balances, timeline."""
+    day = parse_day(as_of, "--as-of")
+    moment = parse_moment(as_known_at)
+    with engine(ctx) as opened:
+        try:
+            sections = Statements(opened.models.con).account(customer_id, day, moment)
+        except NotInReadModels as error:
+            raise fail(str(error)) from None
+        print_sections(sections, fmt)
+
+
+def invoice_history(
+    ctx: typer.Context,
+    number: Annotated[str, typer.Argument(help="The invoice number.")],
+    as_known_at: KnownAtOption = None,
+    fmt: FormatOption = None,
+) -> None:
+    """An invoice and its whole event history."""
+    moment = parse_moment(as_known_at)
+    with engine(ctx) as opened:
+        try:
+            sections = Statements(opened.models.con).invoice(number, moment)
+        except NotInReadModels as error:
+            raise fail(str(error)) from None
+        print_sections(sections, fmt)
+
+
+def rebuild(ctx: typer.Context) -> None:
+    """Drop every read model and rebuild it from the event store."""
+    with engine(ctx, catch_up=False) as opened, progress() as bar:
+        opened.models.drop_all()
+        task = bar.add_task("rebuilding", total=opened.projector.head())
+        count = opened.catch_up(on_batch=lambda n: bar.advance(task, n))
+    typer.echo(f"rebuilt the read models from {count} events")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(reports, name="report")
+    app.command("account")(account_statement)
+    app.command("invoice")(invoice_history)
+    app.command("rebuild")(rebuild)

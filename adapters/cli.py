@@ -1,0 +1,61 @@
+"""The ``o2c`` command line: import ledgers, record changes, ask for reports."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from adapters import _cli_import, _cli_record, _cli_reports
+from adapters.logging import configure
+from adapters.settings import Settings
+
+app = typer.Typer(
+    help="o2c: an event-sourced receivables ledger with read models and reports.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+
+@app.callback()
+def main_options(
+    ctx: typer.Context,
+    data_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--data-dir",
+            envvar="O2C_DATA_DIR",
+            help="Folder of the event store and read models [default: ./o2c-data]",
+        ),
+    ] = None,
+    log_json: Annotated[
+        bool, typer.Option("--log-json", help="Log one JSON event per line to stderr.")
+    ] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Log each unit of work.")
+    ] = False,
+) -> None:
+    settings = Settings()
+    if data_dir is not None:
+        settings.data_dir = data_dir
+    if log_json:
+        settings.log_format = "json"
+    if verbose:
+        settings.log_level = "info"
+    configure(settings.log_format, settings.log_level)
+    ctx.obj = settings
+
+
+_cli_import.register(app)
+_cli_reports.register(app)
+_cli_record.register(app)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""The receivables domain: aggregates, their events, money and pure policies."""

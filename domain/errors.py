@@ -1,0 +1,49 @@
+"""The small hierarchy of exceptions the domain raises when a rule is broken."""
+
+
+class DomainError(Exception):
+    """A command would break a rule of the receivables ledger."""
+
+
+class UnknownCurrency(DomainError):
+    pass
+
+
+class CurrencyMismatch(DomainError):
+    pass
+
+
+class InvalidAmount(DomainError):
+    pass
+
+
+class InvalidTerms(DomainError):
+    pass
+
+
+class InvalidDate(DomainError):
+    pass
+
+
+class AllocationExceedsOpenAmount(DomainError):
+    pass
+
+
+class AllocationExceedsUnappliedAmount(DomainError):
+    pass
+
+
+class AllocationBeforeInvoiceDate(DomainError):
+    pass
+
+
+class InvoiceAlreadySettled(DomainError):
+    pass
+
+
+class InvoiceAlreadyDisputed(DomainError):
+    pass
+
+
+class InvoiceNotDisputed(DomainError):
+    pass

@@ -1,0 +1,242 @@
+"""The invoice: what an account owes, in the currency it was issued in."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate
+
+from domain._events import Cause, LedgerCreated, LedgerEvent, stable_id
+from domain.errors import (
+    AllocationBeforeInvoiceDate,
+    AllocationExceedsOpenAmount,
+    CurrencyMismatch,
+    InvalidAmount,
+    InvalidDate,
+    InvoiceAlreadyDisputed,
+    InvoiceAlreadySettled,
+    InvoiceNotDisputed,
+)
+from domain.money import Money
+
+STATUSES = ("open", "partially_paid", "paid", "disputed", "written_off")
+
+
+class Invoice(Aggregate):
+    """An issued invoice and everything that reduced its open amount.
+
+    Its currency is fixed when it is issued. Allocations from payments and
+    credit memos reduce the open amount; they can never take it below zero.
+    """
+
+    class Issued(LedgerCreated):
+        number: str
+        currency: str
+        amount: Decimal
+        issue_date: date
+        due_date: date
+        delivery: str
+
+    class AllocationApplied(LedgerEvent):
+        source_id: UUID
+        source_kind: str
+        currency: str
+        amount: Decimal
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.reduce(self.amount, self.effective_date)
+
+    class Disputed(LedgerEvent):
+        reason: str
+        note: str
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.dispute_open = True
+            aggregate.ever_disputed = True
+
+    class DisputeResolved(LedgerEvent):
+        outcome: str
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.dispute_open = False
+
+    class WrittenOff(LedgerEvent):
+        currency: str
+        amount: Decimal
+        reason: str
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.written_off = True
+            aggregate.reduce(self.amount, self.effective_date)
+
+    def __init__(
+        self,
+        number: str,
+        account_id: UUID,
+        currency: str,
+        amount: Decimal,
+        issue_date: date,
+        due_date: date,
+        delivery: str,
+        **_: Any,
+    ) -> None:
+        self.number = number
+        self.account_id = account_id
+        self.currency = currency
+        self.amount = amount
+        self.open_amount = amount
+        self.issue_date = issue_date
+        self.due_date = due_date
+        self.delivery = delivery
+        self.settled_date: date | None = None
+        self.last_reduced_on: date | None = None
+        self.dispute_open = False
+        self.ever_disputed = False
+        self.written_off = False
+
+    @staticmethod
+    def id_for(number: str) -> UUID:
+        return stable_id("invoice", number)
+
+    def reduce(self, amount: Decimal, on: date) -> None:
+        """Lower the open amount; settled on the latest business date of any
+        reduction once nothing is left open."""
+        self.open_amount -= amount
+        if self.last_reduced_on is None or on > self.last_reduced_on:
+            self.last_reduced_on = on
+        if self.open_amount == 0:
+            self.settled_date = self.last_reduced_on
+            self.dispute_open = False
+
+    @classmethod
+    def issue(
+        cls,
+        *,
+        number: str,
+        account_id: UUID,
+        amount: Money,
+        issue_date: date,
+        due_date: date,
+        delivery: str,
+        cause: Cause,
+    ) -> Invoice:
+        if not amount.is_positive():
+            raise InvalidAmount(f"invoice amount must be above zero, not {amount}")
+        if due_date < issue_date:
+            raise InvalidDate(
+                f"due date {due_date} is before the issue date {issue_date}"
+            )
+        return cls._create(
+            cls.Issued,
+            id=cls.id_for(number),
+            number=number,
+            account_id=account_id,
+            currency=amount.currency,
+            amount=amount.amount,
+            issue_date=issue_date,
+            due_date=due_date,
+            delivery=delivery,
+            effective_date=issue_date,
+            **cause.fields(),
+        )
+
+    @property
+    def open(self) -> Money:
+        return Money(self.open_amount, self.currency)
+
+    @property
+    def status(self) -> str:
+        if self.written_off:
+            return "written_off"
+        if self.open_amount == 0:
+            return "paid"
+        if self.dispute_open:
+            return "disputed"
+        if self.open_amount < self.amount:
+            return "partially_paid"
+        return "open"
+
+    def apply_allocation(
+        self,
+        *,
+        source_id: UUID,
+        source_kind: str,
+        amount: Money,
+        on: date,
+        cause: Cause,
+    ) -> None:
+        self._check_can_reduce(amount, on)
+        self.trigger_event(
+            self.AllocationApplied,
+            source_id=source_id,
+            source_kind=source_kind,
+            currency=self.currency,
+            amount=amount.amount,
+            effective_date=on,
+            account_id=self.account_id,
+            **cause.fields(),
+        )
+
+    def dispute(self, *, reason: str, note: str, on: date, cause: Cause) -> None:
+        self._check_not_settled()
+        if self.dispute_open:
+            raise InvoiceAlreadyDisputed(f"invoice {self.number} is already disputed")
+        self.trigger_event(
+            self.Disputed,
+            reason=reason,
+            note=note,
+            effective_date=on,
+            account_id=self.account_id,
+            **cause.fields(),
+        )
+
+    def resolve_dispute(self, *, outcome: str, on: date, cause: Cause) -> None:
+        if not self.dispute_open:
+            raise InvoiceNotDisputed(f"invoice {self.number} has no open dispute")
+        self.trigger_event(
+            self.DisputeResolved,
+            outcome=outcome,
+            effective_date=on,
+            account_id=self.account_id,
+            **cause.fields(),
+        )
+
+    def write_off(self, *, reason: str, on: date, cause: Cause) -> None:
+        self._check_not_settled()
+        self._check_not_before_issue(on)
+        self.trigger_event(
+            self.WrittenOff,
+            currency=self.currency,
+            amount=self.open_amount,
+            reason=reason,
+            effective_date=on,
+            account_id=self.account_id,
+            **cause.fields(),
+        )
+
+    def _check_not_settled(self) -> None:
+        if self.open_amount == 0:
+            raise InvoiceAlreadySettled(f"invoice {self.number} is already settled")
+
+    def _check_not_before_issue(self, on: date) -> None:
+        if on < self.issue_date:
+            raise AllocationBeforeInvoiceDate(
+                f"{on} is before invoice {self.number} was issued ({self.issue_date})"
+            )
+
+    def _check_can_reduce(self, amount: Money, on: date) -> None:
+        if amount.currency != self.currency:
+            raise CurrencyMismatch(
+                f"invoice {self.number} is in {self.currency}, not {amount.currency}"
+            )
+        if not amount.is_positive():
+            raise InvalidAmount(f"an allocation must be above zero, not {amount}")
+        self._check_not_settled()
+        if amount.amount > self.open_amount:
+            raise AllocationExceedsOpenAmount(
+                f"{amount} is more than the {self.open} open on invoice {self.number}"
+            )
+        self._check_not_before_issue(on)

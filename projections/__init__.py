@@ -1,0 +1,1 @@
+"""DuckDB read models built from the event log, and the runner that feeds them."""

@@ -1,0 +1,36 @@
+"""Plain text forms of amounts and dates shared by every report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from domain.money import from_minor
+
+
+def money(units: int | None, currency: str) -> str:
+    """Minor units as a decimal amount with the currency's places (``55.94``)."""
+    return "" if units is None else str(from_minor(int(units), currency))
+
+
+def iso(day: date | None) -> str:
+    return "" if day is None else day.isoformat()
+
+
+def ratio(value: Decimal | None) -> str:
+    return "" if value is None else str(value)
+
+
+@dataclass
+class Report:
+    """A report's column names and rows of plain values, ready to print."""
+
+    columns: list[str]
+    rows: list[list[Any]]
+    title: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    def records(self) -> list[dict[str, Any]]:
+        return [dict(zip(self.columns, row, strict=True)) for row in self.rows]

@@ -1,0 +1,131 @@
+"""The tables of the DuckDB read models.
+
+Amounts are whole minor units (BIGINT) beside their currency code; ids are the
+canonical UUID strings of the event log; ``recorded_at`` is the event's
+recorded time in UTC and ``position`` its place in the log.
+"""
+
+TABLES = {
+    "projection_position": """
+        name VARCHAR NOT NULL,
+        position BIGINT NOT NULL
+    """,
+    "accounts": """
+        account_id VARCHAR NOT NULL,
+        customer_id VARCHAR NOT NULL,
+        name VARCHAR NOT NULL,
+        country VARCHAR NOT NULL,
+        currency VARCHAR NOT NULL,
+        net_days INTEGER NOT NULL,
+        credit_limit VARCHAR,
+        delivery VARCHAR NOT NULL,
+        language VARCHAR NOT NULL,
+        contacts VARCHAR NOT NULL,
+        opened_on DATE NOT NULL,
+        position BIGINT NOT NULL,
+        recorded_at TIMESTAMP NOT NULL
+    """,
+    "invoices": """
+        invoice_id VARCHAR NOT NULL,
+        invoice_number VARCHAR NOT NULL,
+        account_id VARCHAR NOT NULL,
+        customer_id VARCHAR NOT NULL,
+        country VARCHAR NOT NULL,
+        currency VARCHAR NOT NULL,
+        amount_minor BIGINT NOT NULL,
+        open_minor BIGINT NOT NULL,
+        status VARCHAR NOT NULL,
+        invoice_date DATE NOT NULL,
+        due_date DATE NOT NULL,
+        last_reduced_on DATE,
+        settled_date DATE,
+        disputed BOOLEAN NOT NULL,
+        dispute_open BOOLEAN NOT NULL,
+        written_off BOOLEAN NOT NULL,
+        delivery VARCHAR NOT NULL,
+        position BIGINT NOT NULL,
+        recorded_at TIMESTAMP NOT NULL
+    """,
+    "allocations": """
+        position BIGINT NOT NULL,
+        invoice_id VARCHAR NOT NULL,
+        account_id VARCHAR NOT NULL,
+        source_kind VARCHAR NOT NULL,
+        source_id VARCHAR NOT NULL,
+        currency VARCHAR NOT NULL,
+        amount_minor BIGINT NOT NULL,
+        effective_date DATE NOT NULL,
+        recorded_at TIMESTAMP NOT NULL
+    """,
+    "payments": """
+        payment_id VARCHAR NOT NULL,
+        account_id VARCHAR NOT NULL,
+        currency VARCHAR NOT NULL,
+        amount_minor BIGINT NOT NULL,
+        unapplied_minor BIGINT NOT NULL,
+        received_on DATE NOT NULL,
+        method VARCHAR NOT NULL,
+        reference VARCHAR NOT NULL,
+        position BIGINT NOT NULL,
+        recorded_at TIMESTAMP NOT NULL
+    """,
+    "credit_memos": """
+        credit_memo_id VARCHAR NOT NULL,
+        credit_memo_number VARCHAR NOT NULL,
+        account_id VARCHAR NOT NULL,
+        currency VARCHAR NOT NULL,
+        amount_minor BIGINT NOT NULL,
+        unapplied_minor BIGINT NOT NULL,
+        issued_on DATE NOT NULL,
+        reason VARCHAR NOT NULL,
+        position BIGINT NOT NULL,
+        recorded_at TIMESTAMP NOT NULL
+    """,
+    "disputes": """
+        invoice_id VARCHAR NOT NULL,
+        account_id VARCHAR NOT NULL,
+        opened_on DATE NOT NULL,
+        reason VARCHAR NOT NULL,
+        note VARCHAR NOT NULL,
+        position BIGINT NOT NULL,
+        recorded_at TIMESTAMP NOT NULL,
+        resolved_on DATE,
+        outcome VARCHAR,
+        resolved_recorded_at TIMESTAMP
+    """,
+    "balances": """
+        account_id VARCHAR NOT NULL,
+        currency VARCHAR NOT NULL,
+        open_minor BIGINT NOT NULL,
+        open_invoices BIGINT NOT NULL,
+        unapplied_cash_minor BIGINT NOT NULL,
+        unapplied_credit_minor BIGINT NOT NULL,
+        balance_minor BIGINT NOT NULL
+    """,
+    "timeline": """
+        position BIGINT NOT NULL,
+        account_id VARCHAR NOT NULL,
+        invoice_id VARCHAR,
+        aggregate_id VARCHAR NOT NULL,
+        aggregate_version INTEGER NOT NULL,
+        event_type VARCHAR NOT NULL,
+        effective_date DATE NOT NULL,
+        recorded_at TIMESTAMP NOT NULL,
+        currency VARCHAR,
+        amount_minor BIGINT,
+        reference VARCHAR,
+        detail VARCHAR,
+        actor VARCHAR NOT NULL,
+        channel VARCHAR NOT NULL,
+        correlation_id VARCHAR NOT NULL
+    """,
+}
+
+READ_MODELS = [name for name in TABLES if name != "projection_position"]
+
+
+def create_statements() -> list[str]:
+    return [
+        f"CREATE TABLE IF NOT EXISTS {name} ({columns})"
+        for name, columns in TABLES.items()
+    ]

@@ -1,0 +1,1 @@
+"""Application services: commands in, events saved atomically to the event store."""

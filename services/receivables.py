@@ -1,0 +1,266 @@
+"""The receivables application: accounts, invoices, payments and credit memos."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+import structlog
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import IntegrityError, Mapper
+
+from domain._events import Cause
+from domain._source import AllocationSource
+from domain.account import Account
+from domain.credit_memo import CreditMemo
+from domain.errors import DomainError
+from domain.invoice import Invoice
+from domain.money import Money
+from domain.payment import Payment
+from domain.terms import PaymentTerms
+from services import commands as c
+from services._idempotency import CommandReceipt, fingerprint
+from services._mapper import JSONMapper
+
+log = structlog.get_logger("o2c.services")
+
+
+class NotFound(DomainError):
+    """A command names an account, invoice or payment the ledger does not have."""
+
+
+class IdempotencyKeyReused(DomainError):
+    """The same idempotency key came back with a different command."""
+
+
+class Receivables(Application[UUID]):
+    """Handles every command that changes accounts, invoices and payments.
+
+    Each command is checked against the aggregates it touches and saved in one
+    transaction with a receipt of its idempotency key; repeating the key
+    returns the first result and writes nothing.
+    """
+
+    name = "o2c"
+
+    def construct_mapper(self) -> Mapper[UUID]:
+        return JSONMapper(transcoder=self.construct_transcoder())
+
+    # Reading aggregates -------------------------------------------------
+
+    def account(self, number: str) -> Account:
+        return self._get(Account.id_for(number), f"account {number!r}")
+
+    def invoice(self, number: str) -> Invoice:
+        return self._get(Invoice.id_for(number), f"invoice {number!r}")
+
+    def _get(self, aggregate_id: UUID, what: str) -> Any:
+        try:
+            return self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            raise NotFound(f"{what} does not exist") from None
+
+    def exists(self, aggregate_id: UUID) -> bool:
+        """Whether any event was stored for the aggregate (one cheap lookup)."""
+        return bool(self.recorder.select_events(aggregate_id, limit=1))
+
+    # Commands ----------------------------------------------------------
+
+    def open_account(self, cmd: c.OpenAccount) -> dict[str, Any]:
+        def handle() -> tuple[list[Any], dict[str, Any]]:
+            if self.exists(Account.id_for(cmd.number)):
+                raise DomainError(f"account {cmd.number!r} already exists")
+            limit = cmd.credit_limit
+            account = Account.open(
+                number=cmd.number,
+                name=cmd.name,
+                country=cmd.country,
+                currency=cmd.currency,
+                terms=PaymentTerms(cmd.net_days),
+                credit_limit=None if limit is None else Money(limit, cmd.currency),
+                delivery=cmd.delivery,
+                language=cmd.language,
+                contacts=cmd.contacts,
+                on=cmd.opened_on,
+                cause=_cause(cmd),
+            )
+            return [account], {"account_id": str(account.id), "number": cmd.number}
+
+        return self._once(cmd, handle)
+
+    def issue_invoice(self, cmd: c.IssueInvoice) -> dict[str, Any]:
+        def handle() -> tuple[list[Any], dict[str, Any]]:
+            account = self.account(cmd.account_number)
+            if self.exists(Invoice.id_for(cmd.number)):
+                raise DomainError(f"invoice {cmd.number!r} already exists")
+            currency = cmd.currency or account.currency
+            invoice = Invoice.issue(
+                number=cmd.number,
+                account_id=account.id,
+                amount=Money(cmd.amount, currency),
+                issue_date=cmd.issue_date,
+                due_date=cmd.due_date or account.terms.due_date(cmd.issue_date),
+                delivery=cmd.delivery or account.delivery,
+                cause=_cause(cmd),
+            )
+            return [invoice], {"invoice_id": str(invoice.id), "number": cmd.number}
+
+        return self._once(cmd, handle)
+
+    def record_payment(self, cmd: c.RecordPayment) -> dict[str, Any]:
+        def handle() -> tuple[list[Any], dict[str, Any]]:
+            account = self.account(cmd.account_number)
+            payment = Payment.receive(
+                key=cmd.idempotency_key,
+                account_id=account.id,
+                amount=Money(cmd.amount, cmd.currency),
+                method=cmd.method,
+                reference=cmd.reference,
+                on=cmd.received_on,
+                cause=_cause(cmd),
+            )
+            invoices = self._allocate(payment, cmd.allocations, cmd.received_on, cmd)
+            result = {
+                "payment_id": str(payment.id),
+                "unapplied": str(payment.unapplied_amount),
+            }
+            return [payment, *invoices], result
+
+        return self._once(cmd, handle)
+
+    def allocate_payment(self, cmd: c.AllocatePayment) -> dict[str, Any]:
+        def handle() -> tuple[list[Any], dict[str, Any]]:
+            payment = self._get(
+                Payment.id_for(cmd.payment_key), f"payment {cmd.payment_key!r}"
+            )
+            invoices = self._allocate(payment, cmd.allocations, cmd.on, cmd)
+            result = {
+                "payment_id": str(payment.id),
+                "unapplied": str(payment.unapplied_amount),
+            }
+            return [payment, *invoices], result
+
+        return self._once(cmd, handle)
+
+    def issue_credit_memo(self, cmd: c.IssueCreditMemo) -> dict[str, Any]:
+        def handle() -> tuple[list[Any], dict[str, Any]]:
+            account = self.account(cmd.account_number)
+            if self.exists(CreditMemo.id_for(cmd.number)):
+                raise DomainError(f"credit memo {cmd.number!r} already exists")
+            memo = CreditMemo.issue(
+                number=cmd.number,
+                account_id=account.id,
+                amount=Money(cmd.amount, cmd.currency),
+                reason=cmd.reason,
+                on=cmd.issued_on,
+                cause=_cause(cmd),
+            )
+            invoices = self._allocate(memo, cmd.allocations, cmd.issued_on, cmd)
+            result = {
+                "credit_memo_id": str(memo.id),
+                "unapplied": str(memo.unapplied_amount),
+            }
+            return [memo, *invoices], result
+
+        return self._once(cmd, handle)
+
+    def dispute_invoice(self, cmd: c.DisputeInvoice) -> dict[str, Any]:
+        def handle() -> tuple[list[Any], dict[str, Any]]:
+            invoice = self.invoice(cmd.invoice_number)
+            invoice.dispute(
+                reason=cmd.reason, note=cmd.note, on=cmd.on, cause=_cause(cmd)
+            )
+            return [invoice], {"invoice_id": str(invoice.id), "status": invoice.status}
+
+        return self._once(cmd, handle)
+
+    def resolve_dispute(self, cmd: c.ResolveDispute) -> dict[str, Any]:
+        def handle() -> tuple[list[Any], dict[str, Any]]:
+            invoice = self.invoice(cmd.invoice_number)
+            invoice.resolve_dispute(outcome=cmd.outcome, on=cmd.on, cause=_cause(cmd))
+            return [invoice], {"invoice_id": str(invoice.id), "status": invoice.status}
+
+        return self._once(cmd, handle)
+
+    def write_off_invoice(self, cmd: c.WriteOffInvoice) -> dict[str, Any]:
+        def handle() -> tuple[list[Any], dict[str, Any]]:
+            invoice = self.invoice(cmd.invoice_number)
+            invoice.write_off(reason=cmd.reason, on=cmd.on, cause=_cause(cmd))
+            return [invoice], {"invoice_id": str(invoice.id), "status": invoice.status}
+
+        return self._once(cmd, handle)
+
+    # Helpers -----------------------------------------------------------
+
+    def _allocate(
+        self,
+        source: AllocationSource,
+        lines: Sequence[c.AllocationLine],
+        on: date,
+        cmd: c.Command,
+    ) -> list[Invoice]:
+        invoices: dict[str, Invoice] = {}
+        for line in lines:
+            invoice = invoices.get(line.invoice_number) or self.invoice(
+                line.invoice_number
+            )
+            invoices[line.invoice_number] = invoice
+            source.allocate_to(
+                invoice,
+                Money(line.amount, source.currency),
+                on=on,
+                cause=_cause(cmd),
+            )
+        return list(invoices.values())
+
+    def _once(
+        self,
+        cmd: c.Command,
+        handle: Callable[[], tuple[list[Any], dict[str, Any]]],
+    ) -> dict[str, Any]:
+        """Run a command unless its key was handled; save all it changed at once."""
+        name = type(cmd).__name__
+        payload = cmd.model_dump_json(exclude={"correlation_id"})
+        receipt_id = CommandReceipt.id_for(name, cmd.idempotency_key)
+
+        first = self._receipt(receipt_id, payload)
+        if first is not None:
+            log.info("command_repeated", command=name, key=cmd.idempotency_key)
+            return first
+
+        aggregates, result = handle()
+        receipt = CommandReceipt.record(
+            name, cmd.idempotency_key, fingerprint(payload), result
+        )
+        try:
+            self.save(*aggregates, receipt)
+        except IntegrityError:
+            # Another process handled the same key first: answer as it did.
+            first = self._receipt(receipt_id, payload)
+            if first is None:
+                raise
+            return first
+        log.info("command_handled", command=name, key=cmd.idempotency_key)
+        return result
+
+    def _receipt(self, receipt_id: UUID, payload: str) -> dict[str, Any] | None:
+        try:
+            receipt = self.repository.get(receipt_id)
+        except AggregateNotFoundError:
+            return None
+        if receipt.fingerprint != fingerprint(payload):
+            raise IdempotencyKeyReused(
+                f"idempotency key {receipt.key!r} was already used for a "
+                f"different {receipt.command} command"
+            )
+        return dict(receipt.result)
+
+
+def _cause(cmd: c.Command) -> Cause:
+    return Cause(
+        actor=cmd.actor,
+        channel=cmd.channel,
+        correlation_id=cmd.correlation_id or cmd.idempotency_key,
+    )
