@@ -80,4 +80,5 @@ def _cell(value: Any) -> str:
 
 
 def console() -> Console:
-    return Console(soft_wrap=False)
+    """The terminal's width on a terminal; wide enough for any report elsewhere."""
+    return Console(soft_wrap=False, width=None if sys.stdout.isatty() else 240)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from adapters import _cli_import, _cli_record, _cli_reports
+from adapters import _cli_demo, _cli_import, _cli_record, _cli_reports
 from adapters.logging import configure
 from adapters.settings import Settings
 
@@ -51,6 +51,7 @@ def main_options(
 _cli_import.register(app)
 _cli_reports.register(app)
 _cli_record.register(app)
+_cli_demo.register(app)
 
 
 def main() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from adapters import sqlite_store
 from adapters.settings import Settings
 from projections.queries import Reports
 from projections.readmodels import ReadModels
@@ -17,6 +18,7 @@ def store_env(settings: Settings) -> dict[str, str]:
         "PERSISTENCE_MODULE": "eventsourcing.sqlite",
         "SQLITE_DBNAME": str(settings.event_store_path),
         "SQLITE_LOCK_TIMEOUT": "30",
+        "APPLICATION_RECORDER_TOPIC": sqlite_store.TOPIC,
     }
 
 

@@ -5,23 +5,65 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+import pyarrow as pa
 import structlog
 from eventsourcing.persistence import ApplicationRecorder
+from eventsourcing.sqlite import SQLiteApplicationRecorder
 
-from projections._batch import Batch
-from projections.readmodels import ReadModels
+from projections.readmodels import ReadModels, events_table
 
 log = structlog.get_logger("o2c.projections")
 
-DEFAULT_BATCH = 50_000
+DEFAULT_BATCH = 100_000
+
+
+def read_after(
+    recorder: ApplicationRecorder, position: int, limit: int, until: int | None
+) -> pa.Table:
+    """The next stored events after ``position``, in store order."""
+    if isinstance(recorder, SQLiteApplicationRecorder):
+        return _read_sqlite(recorder, position, limit, until)
+    notifications = recorder.select_notifications(
+        start=position + 1, limit=limit, stop=until
+    )
+    return events_table(
+        [n.id for n in notifications],
+        [n.topic for n in notifications],
+        [str(n.originator_id) for n in notifications],
+        [n.originator_version for n in notifications],
+        [n.state for n in notifications],
+    )
+
+
+def _read_sqlite(
+    recorder: SQLiteApplicationRecorder, position: int, limit: int, until: int | None
+) -> pa.Table:
+    # The same rows select_notifications returns, read as plain columns: the
+    # read models need no event objects, only their stored JSON.
+    statement = (
+        "SELECT rowid, topic, originator_id, originator_version, state "
+        f"FROM {recorder.events_table_name} WHERE rowid > ? "
+    )
+    params: list[int] = [position]
+    if until is not None:
+        statement += "AND rowid <= ? "
+        params.append(until)
+    statement += "ORDER BY rowid LIMIT ?"
+    params.append(limit)
+    with recorder.datastore.transaction(commit=False) as cursor:
+        cursor.execute(statement, params)
+        rows = cursor.fetchall()
+    if not rows:
+        return events_table([], [], [], [], [])
+    columns = list(zip(*rows, strict=True))
+    return events_table(*(list(c) for c in columns))
 
 
 class StoreProjector:
     """Reads new events from the store, in order, into the read models.
 
     The position reached is kept in DuckDB with the rows it produced, so
-    ``catch_up`` can be called at any time, by any process, and applies each
-    event exactly once.
+    ``catch_up`` can be called at any time and applies each event once.
     """
 
     def __init__(
@@ -47,21 +89,14 @@ class StoreProjector:
         applied = 0
         position = self.models.position()
         while True:
-            notifications = self.recorder.select_notifications(
-                start=position + 1, limit=self.batch_size, stop=until
-            )
-            if not notifications:
+            events = read_after(self.recorder, position, self.batch_size, until)
+            if events.num_rows == 0:
                 break
-            batch = Batch()
-            for n in notifications:
-                batch.add(
-                    n.id, n.topic, str(n.originator_id), n.originator_version, n.state
-                )
-            self.models.apply(batch)
-            position = batch.last_position
-            applied += batch.count
+            self.models.apply(events)
+            position = events.column("position")[-1].as_py()
+            applied += events.num_rows
             if on_batch is not None:
-                on_batch(batch.count)
+                on_batch(events.num_rows)
         if applied:
             log.info(
                 "projections_caught_up",

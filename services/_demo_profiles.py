@@ -1,19 +1,23 @@
-"""Countries, customer names and payer profiles behind the generated demo book."""
+"""Who the demo book's customers are and how they pay, as pure random draws.
+
+Nothing here touches the domain: it decides dates and amounts in whole minor
+units, and ``services.demo`` turns them into ledger events.
+"""
 
 from __future__ import annotations
 
 import random
 from calendar import monthrange
-from dataclasses import dataclass
-from datetime import date
-from typing import TypeVar
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import NamedTuple, TypeVar
 
 T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
 class Country:
-    """Where a customer is billed from the demo: currency, language, names.
+    """A customer country of the demo book: currency, language, company names.
 
     Invoice amounts are drawn in whole minor units between ``low`` and
     ``high`` (a typical range for business invoices in that currency);
@@ -115,6 +119,7 @@ COUNTRIES = (
         "{0} {1} {2}",
     ),
 )  # fmt: skip
+BY_CURRENCY = {country.currency: country for country in COUNTRIES}
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,8 +127,8 @@ class Profile:
     """How a kind of payer behaves, as chances per invoice.
 
     ``late_mean`` is the mean of the skewed days-late distribution;
-    ``batches`` the chance that the account pays in monthly payment runs,
-    one payment settling every invoice that falls due in the month.
+    ``runs`` the chance that the account pays in monthly payment runs, one
+    payment settling everything it pays in that month.
     """
 
     name: str
@@ -135,7 +140,7 @@ class Profile:
     credits: float
     never_pays: float
     short_pays: float
-    batches: float
+    runs: float
 
 
 PROFILES = (
@@ -182,10 +187,22 @@ def company_name(rng: random.Random, country: Country) -> str:
 
 
 def amount_minor(rng: random.Random, country: Country) -> int:
-    """An invoice amount: log-uniform across decades, drawn with integers only."""
+    """An invoice amount: a decade picked evenly, then an amount within it.
+
+    Integers only, so the same seed gives the same amounts on any machine.
+    """
     decades = len(str(country.high // country.low)) - 1
     floor = country.low * 10 ** rng.randrange(max(decades, 1))
     return rng.randint(floor, min(floor * 10 - 1, country.high))
+
+
+def credit_limit(rng: random.Random, country: Country) -> int | None:
+    """A round credit limit of several typical invoices, for some accounts."""
+    if rng.random() >= 0.4:
+        return None
+    raw = amount_minor(rng, country) * rng.randint(5, 20)
+    unit = 10 ** (len(str(raw)) - 2)
+    return raw // unit * unit
 
 
 def days_late(rng: random.Random, mean: int) -> int:
@@ -193,7 +210,139 @@ def days_late(rng: random.Random, mean: int) -> int:
     return 1 + int(rng.gammavariate(1.5, mean / 1.5))
 
 
+def _days(rng: random.Random, low: int, high: int) -> timedelta:
+    return timedelta(days=rng.randint(low, high))
+
+
 def add_months(day: date, months: int) -> date:
     year, month = divmod(day.month - 1 + months, 12)
     year, month = day.year + year, month + 1
     return date(year, month, min(day.day, monthrange(year, month)[1]))
+
+
+class Credit(NamedTuple):
+    on: date
+    minor: int
+    reason: str
+    applied: bool
+
+
+class Cash(NamedTuple):
+    """Money the payer sends for one invoice, on a day not before ``earliest``."""
+
+    on: date
+    earliest: date
+    minor: int
+
+
+@dataclass(slots=True)
+class Story:
+    """What happens to one invoice after it is issued, up to the book's end."""
+
+    credits: list[Credit] = field(default_factory=list)
+    disputed: tuple[date, str] | None = None
+    resolved: tuple[date, str] | None = None
+    cash: list[Cash] = field(default_factory=list)
+    write_off: tuple[date, str] | None = None
+
+
+def invoice_story(
+    rng: random.Random,
+    profile: Profile,
+    small: int,
+    invoice: tuple[date, date, int],
+    *,
+    end: date,
+) -> Story:
+    """Draw the credits, dispute, cash and write-off of one invoice.
+
+    ``invoice`` is its issue date, due date and amount in minor units, and
+    ``small`` a balance in its currency not worth chasing. Each date follows
+    the step before it and none is after ``end``; credits and cash together
+    never exceed the invoice amount.
+    """
+    issued, due, minor = invoice
+    story = Story()
+    ready, left = issued, minor
+
+    # A price correction or a return, credited against the invoice itself.
+    if rng.random() < profile.credits:
+        on = ready + _days(rng, 2, 20)
+        credit = minor * rng.randint(5, 30) // 100
+        if on <= end and 0 < credit < left:
+            story.credits.append(Credit(on, credit, rng.choice(CREDIT_REASONS), True))
+            ready, left = on, left - credit
+
+    # A rebate the payer has not used yet: open credit on the account.
+    if rng.random() < 0.02:
+        on = ready + _days(rng, 5, 60)
+        if on <= end:
+            rebate = max(1, minor * rng.randint(2, 10) // 100)
+            story.credits.append(Credit(on, rebate, "volume rebate", False))
+
+    if rng.random() < profile.disputes:
+        after = _dispute(rng, story, ready, (due - issued).days + 10, left, end)
+        if after is None:
+            return story
+        ready, left = after
+    _settle(rng, profile, small, story, (issued, due, ready), left, end)
+    return story
+
+
+def _dispute(
+    rng: random.Random, story: Story, ready: date, within: int, left: int, end: date
+) -> tuple[date, int] | None:
+    """Raise a dispute; None while it is still open when the book ends."""
+    raised = ready + _days(rng, 3, within)
+    if raised > end:
+        return ready, left
+    story.disputed = (raised, rng.choice(DISPUTE_REASONS))
+
+    resolved = raised + timedelta(days=days_late(rng, 20))
+    if resolved > end or rng.random() < 0.1:
+        return None
+    credit = left * rng.randint(10, 60) // 100 if rng.random() < 0.5 else 0
+    if credit:
+        story.credits.append(Credit(resolved, credit, "dispute settled", True))
+        story.resolved = (resolved, "settled with a credit memo")
+    else:
+        story.resolved = (resolved, "invoice upheld")
+    return resolved, left - credit
+
+
+def _settle(
+    rng: random.Random,
+    profile: Profile,
+    small: int,
+    story: Story,
+    dates: tuple[date, date, date],
+    left: int,
+    end: date,
+) -> None:
+    """Pay what is left: on time, late, in instalments, short, or never."""
+    issued, due, ready = dates
+    if rng.random() < profile.never_pays:
+        on = due + _days(rng, 120, 300)
+        if left <= small and on <= end:
+            story.write_off = (on, "uncollectible small balance")
+        return
+
+    if rng.random() < profile.on_time:
+        paid = max(ready, due - _days(rng, 0, (due - issued).days // 2))
+    else:
+        paid = max(ready, due) + timedelta(days=days_late(rng, profile.late_mean))
+
+    if rng.random() < profile.instalments:
+        for _ in range(rng.randint(1, 2)):
+            share = left * rng.randint(25, 50) // 100
+            story.cash.append(Cash(paid, ready, share))
+            left, ready = left - share, paid
+            paid += _days(rng, 32, 45)
+    elif rng.random() < profile.short_pays:
+        short = max(1, min(left // 50, small // 10))
+        on = paid + _days(rng, 60, 120)
+        if on <= end:
+            story.write_off = (on, "short payment, bank charges")
+        left -= short
+    story.cash.append(Cash(paid, ready, left))
+    story.cash = [c for c in story.cash if c.on <= end and c.minor > 0]

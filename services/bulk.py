@@ -44,7 +44,12 @@ class BulkWriter:
         if not self.pending:
             return
         count = self.pending_events
-        self.app.save(*self.pending)
+        # New aggregates only: their events go straight to the event store,
+        # skipping the per-object checks of Application.save.
+        events = [e for aggregate in self.pending for e in aggregate.collect_events()]
+        self.app.recorder.insert_events(
+            [self.app.mapper.to_stored_event(e) for e in events]
+        )
         self.pending.clear()
         self.pending_events = 0
         self.saved_events += count

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import partial
-from typing import Any, NamedTuple
+from typing import Any
 
 from domain._events import Cause
 from domain.account import Account
@@ -96,13 +96,6 @@ def _cause(key: str) -> Cause:
     return Cause(actor="demo", channel="demo", correlation_id=key)
 
 
-class _Cash(NamedTuple):
-    on: date
-    earliest: date
-    invoice: Invoice
-    minor: int
-
-
 @dataclass
 class _Plan:
     """One account and what will happen to it, in business-date order."""
@@ -115,7 +108,7 @@ class _Plan:
     actions: list[tuple[date, int, int, Callable[[], Any]]] = field(
         default_factory=list
     )
-    cash: list[_Cash] = field(default_factory=list)
+    cash: list[tuple[p.Cash, Invoice]] = field(default_factory=list)
 
     def at(self, on: date, rank: int, action: Callable[[], Any]) -> None:
         self.actions.append((on, rank, len(self.actions), action))
@@ -135,7 +128,14 @@ class _Book:
         """Everything of one account: opened, invoiced, paid, disputed."""
         plan = self._open(index)
         for invoice, minor in self._issue(plan, count):
-            self._plan_invoice(plan, invoice, minor)
+            story = p.invoice_story(
+                self.rng,
+                plan.profile,
+                p.BY_CURRENCY[invoice.currency].small,
+                (invoice.issue_date, invoice.due_date, minor),
+                end=self.end,
+            )
+            self._schedule(plan, invoice, story)
         self._plan_payments(plan)
 
         plan.actions.sort(key=lambda action: action[:3])
@@ -159,23 +159,22 @@ class _Book:
         # Most customers are there when the book starts; the others join later.
         span = (self.end - self.start).days
         opened = self.start if rng.random() < 0.6 else self._day(self.start, span // 2)
-        limit = None
-        if rng.random() < 0.4:
-            raw = p.amount_minor(rng, country) * rng.randint(5, 20)
-            unit = 10 ** (len(str(raw)) - 2)
-            limit = Money.of_minor(raw // unit * unit, country.currency)
-
+        limit = p.credit_limit(rng, country)
+        credit_limit = (
+            None if limit is None else Money.of_minor(limit, country.currency)
+        )
         delivery = p.pick(rng, p.DELIVERY)
+        email = f"ap.{number.lower()}@example.com"
         account = Account.open(
             number=number,
             name=p.company_name(rng, country),
             country=country.code,
             currency=country.currency,
             terms=PaymentTerms(p.pick(rng, p.NET_DAYS)),
-            credit_limit=limit,
+            credit_limit=credit_limit,
             delivery=delivery,
             language=country.language,
-            contacts=[{"role": "accounts_payable", "email": f"ap.{number}@example.com"}],
+            contacts=[{"role": "accounts_payable", "email": email}],
             on=opened,
             cause=_cause(number),
         )
@@ -199,9 +198,9 @@ class _Book:
         for offset in sorted(rng.randrange(span) for _ in range(count)):
             on = account.opened_on + timedelta(days=offset)
             usd = billed_in_usd and rng.random() < 0.3
-            country = p.COUNTRIES[0] if usd else plan.country
+            country = p.BY_CURRENCY["USD"] if usd else plan.country
             minor = p.amount_minor(rng, country)
-            paperless = plan.paperless_on is not None and on >= plan.paperless_on
+            before_change = plan.paperless_on is not None and on < plan.paperless_on
             number = f"INV-{self._next('INV'):09d}"
             invoice = Invoice.issue(
                 number=number,
@@ -209,9 +208,7 @@ class _Book:
                 amount=Money.of_minor(minor, country.currency),
                 issue_date=on,
                 due_date=account.terms.due_date(on),
-                delivery=account.delivery if paperless else "paper"
-                if plan.paperless_on
-                else account.delivery,
+                delivery="paper" if before_change else account.delivery,
                 cause=_cause(number),
             )
             plan.made.append(invoice)
@@ -219,167 +216,67 @@ class _Book:
         self.summary.invoices += count
         return issued
 
-    def _plan_invoice(self, plan: _Plan, invoice: Invoice, minor: int) -> None:
-        """Decide one invoice's fate: credits, a dispute, then its cash."""
-        rng, profile = self.rng, plan.profile
-        ready, left = invoice.issue_date, minor
+    def _schedule(self, plan: _Plan, invoice: Invoice, story: p.Story) -> None:
+        """Put one invoice's story on the account's calendar."""
+        cause = _cause(invoice.number)
+        for credit in story.credits:
+            self._plan_credit(plan, invoice, credit)
+        if story.disputed is not None:
+            on, reason = story.disputed
+            dispute = partial(invoice.dispute, reason=reason, note="")
+            plan.at(on, DISPUTE, partial(dispute, on=on, cause=cause))
+            self.summary.disputes += 1
+        if story.resolved is not None:
+            on, outcome = story.resolved
+            resolve = partial(invoice.resolve_dispute, outcome=outcome)
+            plan.at(on, RESOLVE, partial(resolve, on=on, cause=cause))
+        if story.write_off is not None:
+            on, reason = story.write_off
+            write_off = partial(invoice.write_off, reason=reason)
+            plan.at(on, WRITE_OFF, partial(write_off, on=on, cause=cause))
+            self.summary.write_offs += 1
+        plan.cash.extend((cash, invoice) for cash in story.cash)
 
-        # A price correction or a return, credited against the invoice itself.
-        if rng.random() < profile.credits:
-            on = ready + timedelta(days=rng.randint(2, 20))
-            credit = minor * rng.randint(5, 30) // 100
-            if on <= self.end and 0 < credit < left:
-                reason = rng.choice(p.CREDIT_REASONS)
-                self._plan_credit(plan, on, credit, reason, invoice, applied=True)
-                ready, left = on, left - credit
-
-        # A rebate the payer has not used yet: open credit on the account.
-        if rng.random() < 0.02:
-            on = ready + timedelta(days=rng.randint(5, 60))
-            credit = max(1, minor * rng.randint(2, 10) // 100)
-            if on <= self.end:
-                self._plan_credit(plan, on, credit, "volume rebate", invoice)
-
-        if rng.random() < profile.disputes:
-            outcome = self._plan_dispute(plan, invoice, ready, left)
-            if outcome is None:
-                return
-            ready, left = outcome
-        self._plan_settlement(plan, invoice, ready, left)
-
-    def _plan_dispute(
-        self, plan: _Plan, invoice: Invoice, ready: date, left: int
-    ) -> tuple[date, int] | None:
-        """Raise a dispute; None while it is still open at the end of the book."""
-        rng = self.rng
-        net = (invoice.due_date - invoice.issue_date).days
-        raised = ready + timedelta(days=rng.randint(3, net + 10))
-        if raised > self.end:
-            return ready, left
-        reason = rng.choice(p.DISPUTE_REASONS)
-        key = f"dispute:{invoice.number}"
-        plan.at(
-            raised,
-            DISPUTE,
-            partial(invoice.dispute, reason=reason, note="", on=raised, cause=_cause(key)),
-        )
-        self.summary.disputes += 1
-
-        resolved = raised + timedelta(days=p.days_late(rng, 20))
-        if resolved > self.end or rng.random() < 0.1:
-            return None
-        credit = left * rng.randint(10, 60) // 100 if rng.random() < 0.5 else 0
-        outcome = "invoice upheld"
-        if credit:
-            number = self._plan_credit(
-                plan, resolved, credit, "dispute settled", invoice, applied=True
-            )
-            outcome, left = f"settled by credit memo {number}", left - credit
-        plan.at(
-            resolved,
-            RESOLVE,
-            partial(
-                invoice.resolve_dispute, outcome=outcome, on=resolved, cause=_cause(key)
-            ),
-        )
-        return resolved, left
-
-    def _plan_settlement(
-        self, plan: _Plan, invoice: Invoice, ready: date, left: int
-    ) -> None:
-        """Plan the cash for what is left: on time, late, in parts, short, never."""
-        rng, profile, small = self.rng, plan.profile, plan.country.small
-        if rng.random() < profile.never_pays:
-            if left <= small:
-                on = invoice.due_date + timedelta(days=rng.randint(120, 300))
-                self._plan_write_off(plan, invoice, on, "uncollectible small balance")
-            return
-
-        net = (invoice.due_date - invoice.issue_date).days
-        if rng.random() < profile.on_time:
-            early = timedelta(days=rng.randint(0, net // 2))
-            paid = max(ready, invoice.due_date - early)
-        else:
-            late = timedelta(days=p.days_late(rng, profile.late_mean))
-            paid = max(ready, invoice.due_date) + late
-
-        if rng.random() < profile.instalments:
-            for _ in range(rng.randint(1, 2)):
-                share = max(1, left * rng.randint(25, 50) // 100)
-                self._plan_cash(plan, _Cash(paid, ready, invoice, share))
-                left, ready = left - share, paid
-                paid += timedelta(days=rng.randint(32, 45))
-            self._plan_cash(plan, _Cash(paid, ready, invoice, left))
-        elif rng.random() < profile.short_pays:
-            short = max(1, min(left // 50, small // 10))
-            self._plan_cash(plan, _Cash(paid, ready, invoice, left - short))
-            on = paid + timedelta(days=rng.randint(60, 120))
-            self._plan_write_off(plan, invoice, on, "short payment, bank charges")
-        else:
-            self._plan_cash(plan, _Cash(paid, ready, invoice, left))
-
-    def _plan_cash(self, plan: _Plan, cash: _Cash) -> None:
-        if cash.on <= self.end:
-            plan.cash.append(cash)
-
-    def _plan_write_off(
-        self, plan: _Plan, invoice: Invoice, on: date, reason: str
-    ) -> None:
-        if on > self.end:
-            return
-        key = f"write-off:{invoice.number}"
-        plan.at(
-            on,
-            WRITE_OFF,
-            partial(invoice.write_off, reason=reason, on=on, cause=_cause(key)),
-        )
-        self.summary.write_offs += 1
-
-    def _plan_credit(
-        self,
-        plan: _Plan,
-        on: date,
-        minor: int,
-        reason: str,
-        invoice: Invoice,
-        *,
-        applied: bool = False,
-    ) -> str:
+    def _plan_credit(self, plan: _Plan, invoice: Invoice, credit: p.Credit) -> None:
         """A credit memo in the invoice's currency, applied to it or left open."""
         number = f"CM-{self._next('CM'):09d}"
 
         def issue() -> None:
-            amount = Money.of_minor(minor, invoice.currency)
+            amount = Money.of_minor(credit.minor, invoice.currency)
+            cause = _cause(number)
             memo = CreditMemo.issue(
                 number=number,
                 account_id=plan.account.id,
                 amount=amount,
-                reason=reason,
-                on=on,
-                cause=_cause(number),
+                reason=credit.reason,
+                on=credit.on,
+                cause=cause,
             )
-            if applied:
-                memo.allocate_to(invoice, amount, on=on, cause=_cause(number))
+            if credit.applied:
+                memo.allocate_to(invoice, amount, on=credit.on, cause=cause)
             plan.made.append(memo)
 
-        plan.at(on, CREDIT, issue)
+        plan.at(credit.on, CREDIT, issue)
         self.summary.credit_memos += 1
-        return number
 
     def _plan_payments(self, plan: _Plan) -> None:
-        """Turn planned cash into payments: one per item, or monthly runs."""
+        """Turn planned cash into payments: one per invoice, or monthly runs.
+
+        A payer who pays in runs sends one payment a month for everything it
+        settles in that month, dated when the last of it can be paid.
+        """
         rng = self.rng
-        runs = rng.random() < plan.profile.batches
+        runs = rng.random() < plan.profile.runs
         overpays = rng.random() < 0.15
-        groups: dict[Any, list[_Cash]] = {}
-        for cash in sorted(plan.cash, key=lambda c: (c.on, c.invoice.number)):
-            currency = cash.invoice.currency
-            key = (currency, cash.on.year, cash.on.month) if runs else len(groups)
-            groups.setdefault(key, []).append(cash)
+        groups: dict[Any, list[tuple[p.Cash, Invoice]]] = {}
+        for cash, invoice in sorted(plan.cash, key=lambda c: (c[0].on, c[1].number)):
+            month = (invoice.currency, cash.on.year, cash.on.month)
+            key = month if runs else len(groups)
+            groups.setdefault(key, []).append((cash, invoice))
 
         for items in groups.values():
-            on = max(min(c.on for c in items), max(c.earliest for c in items))
-            settled = sum(c.minor for c in items)
+            on = max(min(c.on for c, _ in items), max(c.earliest for c, _ in items))
+            settled = sum(c.minor for c, _ in items)
             extra = 0
             if overpays and rng.random() < 0.25:
                 extra = max(1, settled * rng.randint(1, 20) // 100)
@@ -389,22 +286,27 @@ class _Book:
             self.summary.payments += 1
 
     def _pay(
-        self, plan: _Plan, on: date, minor: int, method: str, items: list[_Cash]
+        self,
+        plan: _Plan,
+        on: date,
+        minor: int,
+        method: str,
+        items: list[tuple[p.Cash, Invoice]],
     ) -> None:
         key = f"demo-payment:{self._next('PAY'):09d}"
-        currency = items[0].invoice.currency
-        numbers = [c.invoice.number for c in items]
-        reference = numbers[0] if len(numbers) == 1 else f"payment run {on:%Y-%m}"
+        cause = _cause(key)
+        first = items[0][1]
+        currency = first.currency
         payment = Payment.receive(
             key=key,
             account_id=plan.account.id,
             amount=Money.of_minor(minor, currency),
             method=method,
-            reference=reference,
+            reference=first.number if len(items) == 1 else f"run {on:%Y-%m}",
             on=on,
-            cause=_cause(key),
+            cause=cause,
         )
-        for cash in items:
+        for cash, invoice in items:
             amount = Money.of_minor(cash.minor, currency)
-            payment.allocate_to(cash.invoice, amount, on=on, cause=_cause(key))
+            payment.allocate_to(invoice, amount, on=on, cause=cause)
         plan.made.append(payment)

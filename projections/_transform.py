@@ -1,0 +1,291 @@
+"""SQL that turns a run of stored events into read-model rows, inside DuckDB.
+
+Events arrive as an Arrow table (position, topic, aggregate_id, version,
+state as JSON text). DuckDB parses the JSON and writes every table with set
+operations, so no event is handled one by one in Python.
+"""
+
+from __future__ import annotations
+
+from babel.numbers import get_currency_precision, list_currencies
+from eventsourcing.utils import get_topic
+
+from domain.account import Account
+from domain.credit_memo import CreditMemo
+from domain.invoice import Invoice
+from domain.payment import Payment
+
+EVENT_KINDS = {
+    get_topic(cls): name
+    for cls, name in [
+        (Account.Opened, "Account.Opened"),
+        (Account.DeliveryPreferenceChanged, "Account.DeliveryPreferenceChanged"),
+        (Invoice.Issued, "Invoice.Issued"),
+        (Invoice.AllocationApplied, "Invoice.AllocationApplied"),
+        (Invoice.Disputed, "Invoice.Disputed"),
+        (Invoice.DisputeResolved, "Invoice.DisputeResolved"),
+        (Invoice.WrittenOff, "Invoice.WrittenOff"),
+        (Payment.Received, "Payment.Received"),
+        (Payment.Allocated, "Payment.Allocated"),
+        (CreditMemo.Issued, "CreditMemo.Issued"),
+        (CreditMemo.Allocated, "CreditMemo.Allocated"),
+    ]
+}
+
+
+def currency_scales() -> list[tuple[str, int]]:
+    """Each ISO 4217 code with 10 to the power of its minor units."""
+    return [(code, 10 ** get_currency_precision(code)) for code in list_currencies()]
+
+
+SETUP = [
+    "CREATE OR REPLACE TEMP TABLE event_kinds (topic VARCHAR, kind VARCHAR)",
+    "CREATE OR REPLACE TEMP TABLE currency_scales (code VARCHAR, scale DECIMAL(38, 0))",
+]
+
+# Every field any event type carries; each event's JSON is parsed once.
+FIELDS = {
+    "account_id": "VARCHAR",
+    "effective_date": "DATE",
+    "timestamp": "VARCHAR",
+    "actor": "VARCHAR",
+    "channel": "VARCHAR",
+    "correlation_id": "VARCHAR",
+    "number": "VARCHAR",
+    "name": "VARCHAR",
+    "country": "VARCHAR",
+    "currency": "VARCHAR",
+    "net_days": "INTEGER",
+    "credit_limit": "VARCHAR",
+    "delivery": "VARCHAR",
+    "language": "VARCHAR",
+    "contacts": "JSON",
+    "amount": "VARCHAR",
+    "issue_date": "DATE",
+    "due_date": "DATE",
+    "source_id": "VARCHAR",
+    "source_kind": "VARCHAR",
+    "reason": "VARCHAR",
+    "note": "VARCHAR",
+    "outcome": "VARCHAR",
+    "method": "VARCHAR",
+    "reference": "VARCHAR",
+    "invoice_id": "VARCHAR",
+    "invoice_number": "VARCHAR",
+}
+
+_COLUMNS = ", ".join(
+    f"n.d.{name} AS {name}" for name in FIELDS if name not in ("timestamp", "amount")
+)
+_STRUCTURE = "{" + ", ".join(f'"{k}": "{v}"' for k, v in FIELDS.items()) + "}"
+
+STAGE = f"""
+CREATE OR REPLACE TEMP TABLE ev AS
+SELECT n.position, k.kind, n.aggregate_id::UUID::VARCHAR AS aggregate_id,
+       n.version, {_COLUMNS},
+       n.d.timestamp::TIMESTAMPTZ::TIMESTAMP AS recorded_at,
+       CAST(n.d.amount::DECIMAL(38, 6) * s.scale AS BIGINT) AS amount_minor
+FROM (
+    SELECT *, json_transform(state, '{_STRUCTURE}') AS d FROM new_events
+) n
+JOIN event_kinds k USING (topic)
+LEFT JOIN currency_scales s ON s.code = n.d.currency
+"""
+
+INSERTS = [
+    """
+    INSERT INTO accounts BY NAME
+    SELECT aggregate_id AS account_id, number AS customer_id,
+           name AS name, country AS country, currency,
+           (net_days)::INTEGER AS net_days,
+           credit_limit AS credit_limit, delivery AS delivery,
+           language AS language, contacts::VARCHAR AS contacts,
+           effective_date AS opened_on, position, recorded_at
+    FROM ev WHERE kind = 'Account.Opened'
+    """,
+    """
+    UPDATE accounts SET delivery = c.delivery
+    FROM (
+        SELECT aggregate_id, arg_max(delivery, position) AS delivery
+        FROM ev WHERE kind = 'Account.DeliveryPreferenceChanged' GROUP BY ALL
+    ) c
+    WHERE accounts.account_id = c.aggregate_id
+    """,
+    """
+    INSERT INTO invoices BY NAME
+    SELECT e.aggregate_id AS invoice_id, e.number AS invoice_number,
+           e.account_id, a.customer_id, a.country, e.currency, e.amount_minor,
+           e.amount_minor AS open_minor, 'open' AS status,
+           (e.issue_date)::DATE AS invoice_date,
+           (e.due_date)::DATE AS due_date,
+           false AS disputed, false AS dispute_open, false AS written_off,
+           e.delivery AS delivery, e.position, e.recorded_at
+    FROM ev e JOIN accounts a USING (account_id)
+    WHERE e.kind = 'Invoice.Issued'
+    """,
+    """
+    INSERT INTO payments BY NAME
+    SELECT aggregate_id AS payment_id, account_id, currency, amount_minor,
+           amount_minor AS unapplied_minor, effective_date AS received_on,
+           method AS method, reference AS reference,
+           position, recorded_at
+    FROM ev WHERE kind = 'Payment.Received'
+    """,
+    """
+    INSERT INTO credit_memos BY NAME
+    SELECT aggregate_id AS credit_memo_id, number AS credit_memo_number,
+           account_id, currency, amount_minor, amount_minor AS unapplied_minor,
+           effective_date AS issued_on, reason AS reason,
+           position, recorded_at
+    FROM ev WHERE kind = 'CreditMemo.Issued'
+    """,
+    """
+    CREATE OR REPLACE TEMP TABLE new_allocations AS
+    SELECT position, aggregate_id AS invoice_id, account_id,
+           CASE WHEN kind = 'Invoice.WrittenOff' THEN 'write_off'
+                ELSE source_kind END AS source_kind,
+           CASE WHEN kind = 'Invoice.WrittenOff' THEN aggregate_id
+                ELSE source_id END AS source_id,
+           currency, amount_minor, effective_date, recorded_at
+    FROM ev WHERE kind IN ('Invoice.AllocationApplied', 'Invoice.WrittenOff')
+    """,
+    "INSERT INTO allocations BY NAME SELECT * FROM new_allocations",
+    """
+    INSERT INTO disputes BY NAME
+    SELECT aggregate_id AS invoice_id, account_id, effective_date AS opened_on,
+           reason AS reason, note AS note, position,
+           recorded_at
+    FROM ev WHERE kind = 'Invoice.Disputed'
+    """,
+    """
+    UPDATE disputes SET resolved_on = r.effective_date, outcome = r.outcome,
+        resolved_recorded_at = r.recorded_at
+    FROM (
+        SELECT e.aggregate_id, e.effective_date, e.outcome AS outcome,
+               e.recorded_at,
+               (SELECT max(d.position) FROM disputes d
+                WHERE d.invoice_id = e.aggregate_id AND d.position < e.position)
+                   AS dispute_position
+        FROM ev e WHERE e.kind = 'Invoice.DisputeResolved'
+    ) r
+    WHERE disputes.invoice_id = r.aggregate_id
+      AND disputes.position = r.dispute_position
+    """,
+    """
+    INSERT INTO timeline BY NAME
+    SELECT e.position, e.account_id,
+           CASE WHEN e.kind LIKE 'Invoice.%' THEN e.aggregate_id
+                ELSE e.invoice_id END AS invoice_id,
+           e.aggregate_id, e.version AS aggregate_version, e.kind AS event_type,
+           e.effective_date, e.recorded_at, e.currency, e.amount_minor,
+           coalesce(e.number, e.invoice_number,
+                    i.invoice_number, nullif(e.reference, ''))
+               AS reference,
+           coalesce(e.reason, e.outcome, e.method,
+                    e.source_kind, e.delivery) AS detail,
+           e.actor AS actor, e.channel AS channel,
+           e.correlation_id AS correlation_id
+    FROM ev e
+    LEFT JOIN invoices i
+      ON e.kind LIKE 'Invoice.%' AND i.invoice_id = e.aggregate_id
+    """,
+]
+
+UPDATES = [
+    # What each allocation and write-off in the run takes off its invoice.
+    """
+    UPDATE invoices SET
+        open_minor = invoices.open_minor - d.total,
+        written_off = invoices.written_off OR d.written_off,
+        last_reduced_on = greatest(invoices.last_reduced_on, d.last_on)
+    FROM (
+        SELECT invoice_id, sum(amount_minor) AS total,
+               max(effective_date) AS last_on,
+               bool_or(source_kind = 'write_off') AS written_off
+        FROM new_allocations GROUP BY invoice_id
+    ) d
+    WHERE invoices.invoice_id = d.invoice_id
+    """,
+    """
+    UPDATE payments SET unapplied_minor = payments.unapplied_minor - d.total
+    FROM (
+        SELECT source_id, sum(amount_minor) AS total FROM new_allocations
+        WHERE source_kind = 'payment' GROUP BY source_id
+    ) d
+    WHERE payments.payment_id = d.source_id
+    """,
+    """
+    UPDATE credit_memos
+    SET unapplied_minor = credit_memos.unapplied_minor - d.total
+    FROM (
+        SELECT source_id, sum(amount_minor) AS total FROM new_allocations
+        WHERE source_kind = 'credit_memo' GROUP BY source_id
+    ) d
+    WHERE credit_memos.credit_memo_id = d.source_id
+    """,
+    # The last dispute event of the run decides whether a dispute is open.
+    """
+    UPDATE invoices SET dispute_open = s.dispute_open,
+        disputed = invoices.disputed OR s.dispute_open
+    FROM (
+        SELECT aggregate_id,
+               arg_max(kind = 'Invoice.Disputed', position) AS dispute_open
+        FROM ev WHERE kind IN ('Invoice.Disputed', 'Invoice.DisputeResolved')
+        GROUP BY aggregate_id
+    ) s
+    WHERE invoices.invoice_id = s.aggregate_id
+    """,
+    """
+    UPDATE invoices SET
+        dispute_open = dispute_open AND open_minor > 0,
+        settled_date = CASE WHEN open_minor = 0 THEN last_reduced_on END,
+        status = CASE
+            WHEN written_off AND open_minor = 0 THEN 'written_off'
+            WHEN open_minor = 0 THEN 'paid'
+            WHEN dispute_open AND open_minor > 0 THEN 'disputed'
+            WHEN open_minor < amount_minor THEN 'partially_paid'
+            ELSE 'open'
+        END
+    WHERE invoice_id IN (
+        SELECT aggregate_id FROM ev WHERE kind LIKE 'Invoice.%'
+    )
+    """,
+    "CREATE OR REPLACE TEMP TABLE touched AS SELECT DISTINCT account_id FROM ev",
+    "DELETE FROM balances WHERE account_id IN (SELECT account_id FROM touched)",
+    """
+    INSERT INTO balances BY NAME
+    WITH
+    open_items AS (
+        SELECT account_id, currency, sum(open_minor) AS open_minor,
+               count(*) FILTER (WHERE open_minor > 0) AS open_invoices
+        FROM invoices WHERE account_id IN (SELECT account_id FROM touched)
+        GROUP BY ALL
+    ),
+    cash AS (
+        SELECT account_id, currency, sum(unapplied_minor) AS cash
+        FROM payments WHERE account_id IN (SELECT account_id FROM touched)
+        GROUP BY ALL
+    ),
+    credit AS (
+        SELECT account_id, currency, sum(unapplied_minor) AS credit
+        FROM credit_memos WHERE account_id IN (SELECT account_id FROM touched)
+        GROUP BY ALL
+    ),
+    keys AS (
+        SELECT account_id, currency FROM open_items
+        UNION SELECT account_id, currency FROM cash
+        UNION SELECT account_id, currency FROM credit
+    )
+    SELECT k.account_id, k.currency,
+           coalesce(o.open_minor, 0) AS open_minor,
+           coalesce(o.open_invoices, 0) AS open_invoices,
+           coalesce(c.cash, 0) AS unapplied_cash_minor,
+           coalesce(r.credit, 0) AS unapplied_credit_minor,
+           coalesce(o.open_minor, 0) - coalesce(c.cash, 0) - coalesce(r.credit, 0)
+               AS balance_minor
+    FROM keys k
+    LEFT JOIN open_items o USING (account_id, currency)
+    LEFT JOIN cash c USING (account_id, currency)
+    LEFT JOIN credit r USING (account_id, currency)
+    """,
+]
