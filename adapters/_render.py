@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import sys
+from collections.abc import Iterable
 from enum import StrEnum
 from typing import Any
 
@@ -13,7 +15,7 @@ from rich.table import Table
 
 from projections._format import Report
 
-NUMERIC_HINTS = ("amount", "minor", "days", "dso", "cei", "add", "ar_", "total", "d1_")
+_NUMBER = re.compile(r"-?\d+(\.\d+)?")
 
 
 class Format(StrEnum):
@@ -62,17 +64,20 @@ def print_sections(sections: dict[str, Report], fmt: Format | None) -> None:
 
 def as_table(report: Report) -> Table:
     table = Table(title=report.title or None, title_justify="left")
-    for column in report.columns:
-        numeric = any(hint in column for hint in NUMERIC_HINTS) or column in (
-            "current",
-            "position",
-        )
+    for index, column in enumerate(report.columns):
+        numeric = _numeric(row[index] for row in report.rows)
         table.add_column(column, justify="right" if numeric else "left")
     for row in report.rows:
         table.add_row(*(_cell(v) for v in row))
     if not report.rows:
         table.caption = "nothing to show"
     return table
+
+
+def _numeric(values: Iterable[Any]) -> bool:
+    """Right-align a column whose every value is a number (amounts, days)."""
+    seen = [str(v) for v in values if v not in (None, "")]
+    return bool(seen) and all(_NUMBER.fullmatch(v) for v in seen)
 
 
 def _cell(value: Any) -> str:

@@ -11,9 +11,10 @@ from eventsourcing.domain import Aggregate
 
 from domain._events import Cause
 from domain.errors import (
+    AllocationBeforeSourceDate,
     AllocationExceedsUnappliedAmount,
+    AllocationToAnotherAccount,
     CurrencyMismatch,
-    InvalidAmount,
 )
 from domain.invoice import Invoice
 from domain.money import Money
@@ -29,7 +30,10 @@ class AllocationSource(Aggregate):
     amount: Decimal
     unapplied_amount: Decimal
 
-    def _start(self, account_id: UUID, currency: str, amount: Decimal) -> None:
+    def _start(
+        self, account_id: UUID, currency: str, amount: Decimal, dated: date
+    ) -> None:
+        self.dated = dated
         self.account_id = account_id
         self.currency = currency
         self.amount = amount
@@ -43,7 +47,7 @@ class AllocationSource(Aggregate):
         self, invoice: Invoice, amount: Money, *, on: date, cause: Cause
     ) -> None:
         """Settle part or all of an invoice; both sides change together or not."""
-        self._check_can_allocate(invoice, amount)
+        self._check_can_allocate(invoice, amount, on)
         invoice.apply_allocation(
             source_id=self.id, source_kind=self.KIND, amount=amount, on=on, cause=cause
         )
@@ -61,9 +65,16 @@ class AllocationSource(Aggregate):
     def allocated_event(self) -> Any:
         raise NotImplementedError
 
-    def _check_can_allocate(self, invoice: Invoice, amount: Money) -> None:
+    def _check_can_allocate(self, invoice: Invoice, amount: Money, on: date) -> None:
         if invoice.account_id != self.account_id:
-            raise InvalidAmount(f"invoice {invoice.number} belongs to another account")
+            raise AllocationToAnotherAccount(
+                f"invoice {invoice.number} belongs to another account"
+            )
+        if on < self.dated:
+            raise AllocationBeforeSourceDate(
+                f"{on} is before this {self.KIND.replace('_', ' ')} is dated "
+                f"({self.dated})"
+            )
         if amount.currency != self.currency:
             raise CurrencyMismatch(
                 f"this {self.KIND} is in {self.currency}, not {amount.currency}"

@@ -47,7 +47,7 @@ class CreditMemo(AllocationSource):
         effective_date: date,
         **_: Any,
     ) -> None:
-        self._start(account_id, currency, amount)
+        self._start(account_id, currency, amount, effective_date)
         self.number = number
         self.reason = reason
         self.issued_on = effective_date

@@ -37,6 +37,14 @@ class AllocationBeforeInvoiceDate(DomainError):
     pass
 
 
+class AllocationBeforeSourceDate(DomainError):
+    pass
+
+
+class AllocationToAnotherAccount(DomainError):
+    pass
+
+
 class InvoiceAlreadySettled(DomainError):
     pass
 

@@ -47,7 +47,7 @@ class Payment(AllocationSource):
         effective_date: date,
         **_: Any,
     ) -> None:
-        self._start(account_id, currency, amount)
+        self._start(account_id, currency, amount, effective_date)
         self.method = method
         self.reference = reference
         self.received_on = effective_date

@@ -77,7 +77,7 @@ class JSONMapper(Mapper[UUID]):
         return StoredEvent(
             originator_id=originator_id,
             originator_version=originator_version,
-            topic=_topic(type(domain_event)),
+            topic=_topic(type(domain_event)),  # type: ignore[arg-type]
             state=orjson.dumps(state, default=_encode_default),
         )
 

@@ -247,7 +247,7 @@ class Receivables(Application[UUID]):
 
     def _receipt(self, receipt_id: UUID, payload: str) -> dict[str, Any] | None:
         try:
-            receipt = self.repository.get(receipt_id)
+            receipt: CommandReceipt = self.repository.get(receipt_id)
         except AggregateNotFoundError:
             return None
         if receipt.fingerprint != fingerprint(payload):

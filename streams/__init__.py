@@ -1,0 +1,1 @@
+"""The distributed copy of the log: the event envelope that goes to Kafka."""
