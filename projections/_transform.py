@@ -226,10 +226,11 @@ UPDATES = [
     # The last dispute event of the run decides whether a dispute is open.
     """
     UPDATE invoices SET dispute_open = s.dispute_open,
-        disputed = invoices.disputed OR s.dispute_open
+        disputed = invoices.disputed OR s.ever_disputed
     FROM (
         SELECT aggregate_id,
-               arg_max(kind = 'Invoice.Disputed', position) AS dispute_open
+               arg_max(kind = 'Invoice.Disputed', position) AS dispute_open,
+               bool_or(kind = 'Invoice.Disputed') AS ever_disputed
         FROM ev WHERE kind IN ('Invoice.Disputed', 'Invoice.DisputeResolved')
         GROUP BY aggregate_id
     ) s
