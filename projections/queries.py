@@ -34,21 +34,6 @@ INVOICE_COLUMNS = [
     "disputed",
 ]
 
-DSO_COLUMNS = [
-    "currency",
-    "period_start",
-    "period_end",
-    "credit_sales",
-    "ar_begin",
-    "ar_end",
-    "current_ar_end",
-    "dso",
-    "dso_countback",
-    "best_possible_dso",
-    "add",
-    "cei",
-]
-
 GROUPS = {"customer": "customer_id", "country": "country", "currency": "currency"}
 
 

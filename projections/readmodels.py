@@ -53,10 +53,16 @@ class ReadModels:
     and no event is applied twice, whatever stops the process.
     """
 
-    def __init__(self, path: Path | str, name: str = "store") -> None:
+    def __init__(
+        self, path: Path | str, name: str = "store", memory_limit: str = "512MB"
+    ) -> None:
         self.path = str(path)
         self.name = name
-        self.con = duckdb.connect(self.path)
+        # DuckDB spills to disk past its memory limit, so a million-invoice
+        # book projects in bounded memory.
+        self.con = duckdb.connect(
+            self.path, config={"memory_limit": memory_limit, "threads": 2}
+        )
         self.con.execute("SET TimeZone = 'UTC'")
         for statement in create_statements() + sql.SETUP:
             self.con.execute(statement)
