@@ -21,7 +21,7 @@ from rich.progress import (
 from adapters.settings import Settings
 from adapters.wiring import Engine, open_engine
 
-err = Console(stderr=True)
+err = Console(stderr=True, width=None if sys.stderr.isatty() else 240)
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:

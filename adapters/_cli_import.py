@@ -9,6 +9,8 @@ import typer
 
 from adapters._cli_common import engine, err, fail, progress
 from adapters.ledger_csv import LedgerFile, Mapping, MappingError, write_rejects
+from domain.errors import DomainError
+from domain.money import check_currency
 from services.ledger_import import LedgerImport
 
 imports = typer.Typer(help="Import a receivables ledger from a file.")
@@ -69,6 +71,10 @@ def run_import(
     rejects: Path | None,
 ) -> None:
     if currency is not None:
+        try:
+            check_currency(currency.upper())
+        except DomainError as error:
+            raise fail(f"--currency: {error}", 2) from None
         mapping = mapping.model_copy(update={"currency": currency.upper()})
     if not file.is_file():
         raise fail(f"{file} is not a readable file", 2)
@@ -77,7 +83,7 @@ def run_import(
         with progress() as bar:
             bar.add_task(f"checking {file.name}", total=None)
             checked = ledger.check()
-    except (MappingError, ValueError) as error:
+    except (MappingError, ValueError, DomainError) as error:
         raise fail(str(error), 2) from None
 
     if checked.problems and not skip_bad:

@@ -16,7 +16,7 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from domain.errors import DomainError
 from domain.money import Money, check_currency
@@ -68,6 +68,14 @@ class Mapping(BaseModel):
     default_country: str = ""
     encoding: str = "utf-8-sig"
     values: Values = Field(default_factory=Values)
+
+    @field_validator("currency")
+    @classmethod
+    def _known_currency(cls, code: str) -> str:
+        try:
+            return check_currency(code.upper())
+        except DomainError as error:
+            raise ValueError(str(error)) from None
 
     @classmethod
     def load(cls, path: Path) -> Mapping:

@@ -12,6 +12,10 @@ from domain.errors import CurrencyMismatch, InvalidAmount, UnknownCurrency
 
 _KNOWN = frozenset(list_currencies())
 
+# Ten trillion in a two-decimal currency: far above any invoice, and small
+# enough that sums of millions of amounts stay exact in 64-bit read models.
+MAX_MINOR_UNITS = 10**15
+
 
 @cache
 def minor_units(currency: str) -> int:
@@ -36,8 +40,12 @@ def _quantum(currency: str) -> Decimal:
 
 def to_minor(amount: Decimal, currency: str) -> int:
     """The amount as a whole number of minor units; it must already be exact."""
-    scaled = amount.scaleb(minor_units(currency))
-    if scaled != scaled.to_integral_value():
+    try:
+        scaled = amount.scaleb(minor_units(currency))
+        whole = scaled == scaled.to_integral_value()
+    except InvalidOperation:
+        raise InvalidAmount(f"{amount} is too large to hold") from None
+    if not whole:
         raise InvalidAmount(
             f"{amount} has more decimal places than {currency} allows "
             f"({minor_units(currency)})"
@@ -67,7 +75,11 @@ class Money:
             raise InvalidAmount(f"amount must be a Decimal, not {self.amount!r}")
         if not self.amount.is_finite():
             raise InvalidAmount(f"amount {self.amount} is not a finite number")
-        to_minor(self.amount, self.currency)
+        if abs(to_minor(self.amount, self.currency)) > MAX_MINOR_UNITS:
+            raise InvalidAmount(
+                f"{self.amount} {self.currency} is beyond the largest amount "
+                f"o2c keeps ({MAX_MINOR_UNITS:,} minor units)"
+            )
         quantized = self.amount.quantize(_quantum(self.currency))
         object.__setattr__(self, "amount", quantized)
 

@@ -66,12 +66,18 @@ class ReadModels:
         self.con.execute("SET TimeZone = 'UTC'")
         for statement in create_statements() + sql.SETUP:
             self.con.execute(statement)
-        self.con.executemany(
-            "INSERT INTO event_kinds VALUES (?, ?)", list(sql.EVENT_KINDS.items())
+        kinds = pa.table(
+            {
+                "topic": list(sql.EVENT_KINDS),
+                "kind": list(sql.EVENT_KINDS.values()),
+            }
         )
-        self.con.executemany(
-            "INSERT INTO currency_scales VALUES (?, ?)", sql.currency_scales()
-        )
+        codes, scales = zip(*sql.currency_scales(), strict=True)
+        currencies = pa.table({"code": list(codes), "scale": list(scales)})
+        for table, rows in (("event_kinds", kinds), ("currency_scales", currencies)):
+            self.con.register("new_rows", rows)
+            self.con.execute(f"INSERT INTO {table} SELECT * FROM new_rows")
+            self.con.unregister("new_rows")
 
     def close(self) -> None:
         self.con.close()

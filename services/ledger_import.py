@@ -224,6 +224,11 @@ class LedgerImport:
     ) -> Account:
         opened_on = first_seen[row.customer_id]
         paperless = row.paperless_date is not None and row.paperless_date <= opened_on
+        if row.paperless_date is None:
+            # Without a switch date the row's own delivery is the best guess.
+            delivery = row.delivery
+        else:
+            delivery = "email" if paperless else "paper"
         account = Account.open(
             number=row.customer_id,
             name=row.customer_id,
@@ -231,7 +236,7 @@ class LedgerImport:
             currency=row.amount.currency,
             terms=self.terms,
             credit_limit=None,
-            delivery="email" if paperless else "paper",
+            delivery=delivery,
             language="en",
             contacts=[],
             on=opened_on,

@@ -222,7 +222,8 @@ class Receivables(Application[UUID]):
     ) -> dict[str, Any]:
         """Run a command unless its key was handled; save all it changed at once."""
         name = type(cmd).__name__
-        payload = cmd.model_dump_json(exclude={"correlation_id"})
+        # What was asked, not who asked: a retry by another clerk is a repeat.
+        payload = cmd.model_dump_json(exclude={"actor", "channel", "correlation_id"})
         receipt_id = CommandReceipt.id_for(name, cmd.idempotency_key)
 
         first = self._receipt(receipt_id, payload)

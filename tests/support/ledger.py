@@ -22,11 +22,21 @@ def receivables_in(folder: Path) -> Receivables:
 
 
 class Ledger:
-    """The application, its read models and the projector between them."""
+    """The application, its read models and the projector between them.
 
-    def __init__(self, folder: Path) -> None:
+    Given ``models``, it empties and reuses them instead of creating a DuckDB
+    file: property tests run many short histories, and a new DuckDB file with
+    its tables costs more than the history itself.
+    """
+
+    def __init__(self, folder: Path, models: ReadModels | None = None) -> None:
         self.app = receivables_in(folder)
-        self.models = ReadModels(folder / "readmodels.duckdb")
+        self.owns_models = models is None
+        if models is None:
+            models = ReadModels(folder / "readmodels.duckdb")
+        else:
+            models.drop_all()
+        self.models = models
         self.projector = StoreProjector(self.app.recorder, self.models)
 
     def head(self) -> int:
@@ -51,7 +61,8 @@ class Ledger:
         }
 
     def close(self) -> None:
-        self.models.close()
+        if self.owns_models:
+            self.models.close()
         self.app.close()
 
     def __enter__(self) -> Ledger:

@@ -88,11 +88,11 @@ def ledger_plans(draw: st.DrawFn, actions: tuple[str, ...] = ACTIONS) -> Plan:
             )
         )
 
-    for index in range(draw(st.integers(1, 4))):
+    for index in range(draw(st.integers(1, 3))):
         _issue(draw, plan, f"{index + 1:05d}")
 
     day = START + timedelta(days=LAST_ISSUE_DAY + 1)
-    for step in range(draw(st.integers(1, 5))):
+    for step in range(draw(st.integers(1, 4))):
         day += timedelta(days=draw(st.integers(0, 20)))
         possible = [a for a in actions if _possible(plan, a)]
         if not possible:

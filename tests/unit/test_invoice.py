@@ -108,9 +108,9 @@ def test_an_allocation_in_another_currency_than_the_invoice_raises():
 
 
 def test_an_allocation_dated_before_the_invoice_raises():
-    """Cash cannot settle an invoice on a day before the invoice existed."""
+    """A prepayment cannot settle an invoice on a day before the invoice existed."""
     bill = invoice(amount=usd("100.00"))
-    cash = payment(usd("100.00"))
+    cash = payment(usd("100.00"), received_on=ISSUED_ON - timedelta(days=5))
 
     with pytest.raises(AllocationBeforeInvoiceDate, match="before invoice INV-1"):
         pay(cash, bill, usd("100.00"), ISSUED_ON - timedelta(days=1))
@@ -241,7 +241,6 @@ def test_a_write_off_cannot_be_dated_before_the_invoice():
         invoice().write_off(
             reason="uncollectable", on=ISSUED_ON - timedelta(days=1), cause=CLERK
         )
-
 
 
 # What every event carries

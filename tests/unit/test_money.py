@@ -121,3 +121,9 @@ def test_minor_units_round_trip_exactly(units, currency):
 
     assert amount.minor == units
     assert Money(amount.amount, currency) == amount
+
+
+def test_an_amount_too_large_to_hold_is_rejected_as_an_invalid_amount():
+    """10^26 dollars cannot be held to the cent; the error says it is invalid."""
+    with pytest.raises(InvalidAmount):
+        Money(D("1E+26"), "USD")

@@ -6,7 +6,9 @@ from decimal import Decimal
 import pytest
 
 from domain.errors import (
+    AllocationBeforeSourceDate,
     AllocationExceedsUnappliedAmount,
+    AllocationToAnotherAccount,
     CurrencyMismatch,
     InvalidAmount,
 )
@@ -93,10 +95,22 @@ def test_a_payment_cannot_settle_another_accounts_invoice():
     theirs = invoice(amount=usd("100.00"), owner=account("C-200"))
     cash = payment(usd("100.00"), owner=account("C-100"))
 
-    with pytest.raises(InvalidAmount, match="belongs to another account"):
+    with pytest.raises(AllocationToAnotherAccount, match="belongs to another account"):
         pay(cash, theirs, usd("100.00"), LATER)
 
     assert theirs.open == usd("100.00")
+
+
+def test_an_allocation_dated_before_the_payment_was_received_raises():
+    """Cash received on the 11th cannot have settled anything on the 10th."""
+    bill = invoice(amount=usd("100.00"))
+    cash = payment(usd("100.00"), received_on=LATER)
+
+    with pytest.raises(AllocationBeforeSourceDate, match="before this payment"):
+        pay(cash, bill, usd("100.00"), LATER - timedelta(days=1))
+
+    assert bill.open == usd("100.00")
+    assert cash.unapplied == usd("100.00")
 
 
 def test_a_payment_must_be_above_zero():

@@ -131,9 +131,7 @@ def test_a_failure_on_a_later_line_undoes_the_earlier_lines(books):
     head = stored(books)
 
     with pytest.raises(AllocationExceedsOpenAmount):
-        books.record_payment(
-            payment("bank-1", "200.00", INV1="100.00", INV2="60.00")
-        )
+        books.record_payment(payment("bank-1", "200.00", INV1="100.00", INV2="60.00"))
 
     assert stored(books) == head
     assert books.invoice("INV1").open_amount == D("100.00")
