@@ -179,6 +179,24 @@ def test_psycopg_connects_with_the_exported_dsn(exported: dict[str, str]) -> Non
         assert conn.info.host == "127.0.0.1"
 
 
+def test_up_postgres_starts_postgres_alone(tmp_path: Path) -> None:
+    """`up postgres` exports only the PostgreSQL settings and starts no broker."""
+    alone = Services(tmp_path / "state")
+    try:
+        done = alone.run("up", "postgres")
+        assert done.returncode == 0, done.stderr
+        assert set(parse_exports(done.stdout)) == {
+            "O2C_EVENT_STORE",
+            "O2C_POSTGRES_DSN",
+        }
+        status = alone.run("status")
+        assert status.returncode == 3
+        assert "postgres: running" in status.stdout
+        assert "kafka: not running" in status.stdout
+    finally:
+        alone.down()
+
+
 def test_down_stops_both_services_and_closes_their_ports(
     services: Services, exported: dict[str, str]
 ) -> None:
