@@ -10,6 +10,7 @@ from eventsourcing.persistence import StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 
 TOPIC = "adapters.sqlite_store:BulkSQLiteRecorder"
+CACHE_KIB = 256 * 1024
 
 
 class BulkSQLiteRecorder(SQLiteApplicationRecorder):
@@ -36,6 +37,9 @@ class BulkSQLiteRecorder(SQLiteApplicationRecorder):
             )
             for s in stored_events
         ]
+        # Ids are random, so each insert lands on a random page of the primary
+        # key: a large page cache keeps a big store's index in memory.
+        c.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
         c.executemany(self.insert_events_statement, params)
         c.execute(self.select_max_notification_id_statement)
         last = int(c.fetchone()[0])

@@ -64,6 +64,7 @@ class ReadModels:
             self.path, config={"memory_limit": memory_limit, "threads": 2}
         )
         self.con.execute("SET TimeZone = 'UTC'")
+        self.con.execute("SET enable_progress_bar = false")
         for statement in create_statements() + sql.SETUP:
             self.con.execute(statement)
         kinds = pa.table(
