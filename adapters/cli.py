@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from pydantic import ValidationError
 
 from adapters import _cli_demo, _cli_import, _cli_record, _cli_reports
 from adapters.logging import configure
@@ -37,7 +38,16 @@ def main_options(
         bool, typer.Option("--verbose", "-v", help="Log each unit of work.")
     ] = False,
 ) -> None:
-    settings = Settings()
+    try:
+        settings = Settings()
+    except ValidationError as error:
+        problems = "; ".join(
+            f"O2C_{'_'.join(str(p) for p in e['loc']).upper() or 'SETTINGS'}: "
+            f"{e['msg']}"
+            for e in error.errors()
+        )
+        typer.echo(f"error: bad setting: {problems}", err=True)
+        raise typer.Exit(2) from None
     if data_dir is not None:
         settings.data_dir = data_dir
     if log_json:
@@ -46,6 +56,13 @@ def main_options(
         settings.log_level = "info"
     configure(settings.log_format, settings.log_level)
     ctx.obj = settings
+
+
+@app.command("config")
+def show_config(ctx: typer.Context) -> None:
+    """Print the effective settings, with secrets masked."""
+    for name, value in ctx.obj.shown().items():
+        typer.echo(f"{name}={value}")
 
 
 _cli_import.register(app)

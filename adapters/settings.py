@@ -4,19 +4,38 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Literal
+from urllib.parse import unquote, urlsplit
 
-from pydantic import Field
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class Settings(BaseSettings):
-    """Where o2c keeps its data and how it logs; the defaults need no setup."""
+    """Where o2c keeps its data and how it logs; the defaults need no setup.
+
+    The event store is an SQLite file in the data folder unless
+    ``O2C_EVENT_STORE=postgresql`` and ``O2C_POSTGRES_DSN`` point elsewhere.
+    """
 
     model_config = SettingsConfigDict(env_prefix="O2C_", extra="ignore")
 
     data_dir: Path = Field(default=Path("o2c-data"))
+    event_store: Literal["sqlite", "postgresql"] = "sqlite"
+    postgres_dsn: SecretStr | None = None
+    postgres_schema: str = ""
     log_format: Literal["auto", "json", "console"] = "auto"
     log_level: Literal["debug", "info", "warning", "error"] = "warning"
+
+    @model_validator(mode="after")
+    def _store_is_reachable(self) -> Settings:
+        if self.event_store == "postgresql":
+            if self.postgres_dsn is None:
+                raise ValueError(
+                    "O2C_POSTGRES_DSN is required when O2C_EVENT_STORE=postgresql "
+                    "(postgresql://USER:PASSWORD@HOST:PORT/DBNAME)"
+                )
+            postgres_parts(self.postgres_dsn.get_secret_value())
+        return self
 
     @property
     def event_store_path(self) -> Path:
@@ -25,3 +44,51 @@ class Settings(BaseSettings):
     @property
     def read_models_path(self) -> Path:
         return self.data_dir / "readmodels.duckdb"
+
+    def shown(self) -> dict[str, str]:
+        """The effective settings, with the password masked."""
+        dsn = ""
+        if self.postgres_dsn is not None:
+            parts = urlsplit(self.postgres_dsn.get_secret_value())
+            netloc = parts.netloc
+            if parts.password:
+                netloc = netloc.replace(f":{parts.password}@", ":***@")
+            dsn = parts._replace(netloc=netloc).geturl()
+        return {
+            "O2C_DATA_DIR": str(self.data_dir),
+            "O2C_EVENT_STORE": self.event_store,
+            "O2C_POSTGRES_DSN": dsn,
+            "O2C_POSTGRES_SCHEMA": self.postgres_schema,
+            "O2C_LOG_FORMAT": self.log_format,
+            "O2C_LOG_LEVEL": self.log_level,
+        }
+
+
+def postgres_parts(dsn: str) -> dict[str, str]:
+    """Host, port, database, user and password from a postgresql:// URL."""
+    parts = urlsplit(dsn)
+    if parts.scheme not in ("postgresql", "postgres"):
+        raise ValueError(
+            "O2C_POSTGRES_DSN must start with postgresql:// "
+            f"(got {parts.scheme or 'no scheme'})"
+        )
+    found = {
+        "POSTGRES_HOST": parts.hostname or "",
+        "POSTGRES_PORT": str(parts.port or 5432),
+        "POSTGRES_DBNAME": parts.path.lstrip("/"),
+        "POSTGRES_USER": unquote(parts.username or ""),
+        "POSTGRES_PASSWORD": unquote(parts.password or ""),
+    }
+    missing = [
+        k for k in ("POSTGRES_HOST", "POSTGRES_DBNAME", "POSTGRES_USER") if not found[k]
+    ]
+    if missing:
+        names = {
+            "POSTGRES_HOST": "host",
+            "POSTGRES_DBNAME": "database",
+            "POSTGRES_USER": "user",
+        }
+        raise ValueError(
+            "O2C_POSTGRES_DSN lacks its " + ", ".join(names[k] for k in missing)
+        )
+    return found

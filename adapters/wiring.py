@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from adapters import sqlite_store
-from adapters.settings import Settings
+from adapters.settings import Settings, postgres_parts
 from projections.queries import Reports
 from projections.readmodels import ReadModels
 from projections.runner import StoreProjector
@@ -14,6 +14,15 @@ from services.receivables import Receivables
 
 
 def store_env(settings: Settings) -> dict[str, str]:
+    """The eventsourcing persistence settings for the chosen event store."""
+    if settings.event_store == "postgresql":
+        assert settings.postgres_dsn is not None
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "POSTGRES_LOCK_TIMEOUT": "30",
+            "POSTGRES_SCHEMA": settings.postgres_schema,
+            **postgres_parts(settings.postgres_dsn.get_secret_value()),
+        }
     return {
         "PERSISTENCE_MODULE": "eventsourcing.sqlite",
         "SQLITE_DBNAME": str(settings.event_store_path),

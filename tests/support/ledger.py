@@ -1,24 +1,51 @@
-"""An embedded ledger in a folder: the SQLite event store and its DuckDB read models."""
+"""A ledger in a folder: an event store (SQLite, or PostgreSQL when the tests
+have one) and its DuckDB read models."""
 
 from __future__ import annotations
 
+import os
+import uuid
 from pathlib import Path
 from typing import Any
 
+import psycopg
+import pytest
+
+from adapters.settings import Settings
+from adapters.wiring import store_env
 from projections.readmodels import ReadModels
 from projections.runner import StoreProjector
 from projections.schema import READ_MODELS
 from services.receivables import Receivables
 
+POSTGRES_DSN = os.environ.get("O2C_TEST_POSTGRES_DSN", "")
+STORES = ["sqlite", "postgresql"]
 
-def receivables_in(folder: Path) -> Receivables:
-    """The receivables application on an SQLite event store file in ``folder``."""
-    return Receivables(
-        env={
-            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
-            "SQLITE_DBNAME": str(folder / "events.sqlite"),
-        }
+
+def store_settings(store: str, folder: Path) -> Settings:
+    """Settings for a fresh, empty event store of the given kind.
+
+    PostgreSQL gets a schema of its own per test, so tests never see each
+    other's events.
+    """
+    if store == "sqlite":
+        return Settings(data_dir=folder)
+    if not POSTGRES_DSN:
+        pytest.skip("O2C_TEST_POSTGRES_DSN is not set (scripts/services up postgres)")
+    schema = "t_" + uuid.uuid4().hex[:16]
+    with psycopg.connect(POSTGRES_DSN, autocommit=True) as con:
+        con.execute(f"CREATE SCHEMA {schema}")
+    return Settings(
+        data_dir=folder,
+        event_store="postgresql",
+        postgres_dsn=POSTGRES_DSN,
+        postgres_schema=schema,
     )
+
+
+def receivables_in(folder: Path, store: str = "sqlite") -> Receivables:
+    """The receivables application on a fresh event store."""
+    return Receivables(env=store_env(store_settings(store, folder)))
 
 
 class Ledger:
@@ -29,8 +56,10 @@ class Ledger:
     its tables costs more than the history itself.
     """
 
-    def __init__(self, folder: Path, models: ReadModels | None = None) -> None:
-        self.app = receivables_in(folder)
+    def __init__(
+        self, folder: Path, models: ReadModels | None = None, store: str = "sqlite"
+    ) -> None:
+        self.app = receivables_in(folder, store)
         self.owns_models = models is None
         if models is None:
             models = ReadModels(folder / "readmodels.duckdb")

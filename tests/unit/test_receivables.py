@@ -8,8 +8,7 @@ import pytest
 from domain.errors import AllocationExceedsOpenAmount, CurrencyMismatch
 from domain.payment import Payment
 from services import commands as c
-from services.receivables import IdempotencyKeyReused, NotFound
-from tests.support.ledger import receivables_in
+from services.receivables import IdempotencyKeyReused, NotFound, Receivables
 
 D = Decimal
 OPENED = date(2024, 1, 2)
@@ -154,14 +153,14 @@ def test_a_command_naming_an_unknown_invoice_raises_not_found(books):
         books.record_payment(payment("bank-1", "10.00", INV9="10.00"))
 
 
-def test_an_invoice_keeps_the_currency_it_was_issued_in(receivables, tmp_path):
+def test_an_invoice_keeps_the_currency_it_was_issued_in(receivables):
     """A EUR invoice on a USD account is still EUR when the store is read again."""
     open_account(receivables, currency="USD")
     issue(receivables, "EU-1", "80.00", currency="EUR")
     issue(receivables, "US-1", "10.00")
     receivables.close()
 
-    reopened = receivables_in(tmp_path)
+    reopened = Receivables(env=dict(receivables.env))
 
     assert reopened.invoice("EU-1").open.currency == "EUR"
     assert reopened.account("C-100").currency == "USD"
