@@ -7,12 +7,22 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from domain.money import from_minor
+from domain.money import minor_units
 
 
 def money(units: int | None, currency: str) -> str:
-    """Minor units as a decimal amount with the currency's places (``55.94``)."""
-    return "" if units is None else str(from_minor(int(units), currency))
+    """Minor units as a decimal amount with the currency's places (``55.94``).
+
+    Plain integer arithmetic: reports format millions of amounts.
+    """
+    if units is None:
+        return ""
+    places = minor_units(currency)
+    if places == 0:
+        return str(int(units))
+    whole, part = divmod(abs(int(units)), 10**places)
+    sign = "-" if units < 0 else ""
+    return f"{sign}{whole}.{part:0{places}d}"
 
 
 def iso(day: date | None) -> str:
