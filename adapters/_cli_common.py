@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 
+import duckdb
 import typer
 from rich.console import Console
 from rich.progress import (
@@ -20,24 +21,53 @@ from rich.progress import (
 
 from adapters.settings import Settings
 from adapters.wiring import Engine, open_engine
+from services.commands import EARLIEST, LATEST
 
 err = Console(stderr=True, width=None if sys.stderr.isatty() else 240)
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
-    err.print(f"[red]error:[/red] {message}", highlight=False)
+    """Print a one-line error for the user; the caller raises what it returns."""
+    err.print("[red]error:[/red] ", end="", highlight=False)
+    err.print(message, markup=False, highlight=False)
     return typer.Exit(code)
 
 
 @contextmanager
-def engine(ctx: typer.Context, catch_up: bool = True) -> Iterator[Engine]:
-    """The embedded engine, with its read models caught up before use."""
+def engine(
+    ctx: typer.Context, catch_up: bool = True, existing: bool = False
+) -> Iterator[Engine]:
+    """The engine, with its read models caught up before use.
+
+    ``existing`` is for commands that only read: they refuse a data folder
+    that holds no ledger rather than answer from an empty one.
+    """
     settings: Settings = ctx.obj
-    with open_engine(settings) as opened:
-        if catch_up:
+    folder = settings.data_dir
+    if folder.exists() and not folder.is_dir():
+        raise fail(f"--data-dir {folder} is a file, not a folder", 2)
+    local_store = settings.event_store == "sqlite"
+    if existing and local_store and not settings.event_store_path.exists():
+        raise fail(
+            f"no ledger in {folder}: import or record something first, "
+            "or name the folder with --data-dir",
+            2,
+        )
+    try:
+        opened = open_engine(settings)
+    except duckdb.IOException as error:
+        if "lock" in str(error).lower():
+            raise fail(
+                f"another o2c command is using {folder}; run this one when it ends"
+            ) from None
+        raise fail(f"cannot open the read models in {folder}: {error}") from None
+    except OSError as error:
+        raise fail(f"cannot use {folder}: {error.strerror or error}") from None
+    with opened:
+        behind = opened.projector.head() - opened.models.position()
+        if catch_up and behind > 0:
             with progress() as bar:
-                behind = opened.projector.head() - opened.models.position()
-                task = bar.add_task("projecting events", total=max(behind, 0))
+                task = bar.add_task("projecting events", total=behind)
                 opened.catch_up(on_batch=lambda n: bar.advance(task, n))
         yield opened
 
@@ -59,9 +89,12 @@ def parse_day(text: str | None, option: str) -> date | None:
     if text is None:
         return None
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
-        raise fail(f"{option} {text!r} is not a date like 2013-06-30") from None
+        raise fail(f"{option} {text!r} is not a date like 2013-06-30", 2) from None
+    if not EARLIEST <= day <= LATEST:
+        raise fail(f"{option} {text} is outside {EARLIEST} to {LATEST}", 2)
+    return day
 
 
 def parse_moment(text: str | None) -> datetime | None:
@@ -75,8 +108,10 @@ def parse_moment(text: str | None) -> datetime | None:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         raise fail(
-            f"--as-known-at {text!r} is not a time like 2026-12-04T16:30:00Z"
+            f"--as-known-at {text!r} is not a time like 2026-12-04T16:30:00Z", 2
         ) from None
+    if not EARLIEST <= moment.date() <= LATEST:
+        raise fail(f"--as-known-at {text} is outside {EARLIEST} to {LATEST}", 2)
     if moment.tzinfo is not None:
         moment = moment.astimezone(UTC).replace(tzinfo=None)
     return moment

@@ -95,7 +95,14 @@ def run_import(
         )
     if checked.problems:
         target = rejects or Path(f"{file.stem}.rejects.csv")
-        count = write_rejects(target, ledger, checked)
+        try:
+            count = write_rejects(target, ledger, checked)
+        except MappingError as error:
+            raise fail(str(error), 2) from None
+        except OSError as error:
+            raise fail(
+                f"cannot write --rejects {target}: {error.strerror}", 2
+            ) from None
         err.print(f"{count} bad rows written to {target}", highlight=False)
 
     with engine(ctx, catch_up=False) as opened, progress() as bar:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
 import typer
@@ -39,9 +38,9 @@ def _lines(values: list[str] | None) -> list[c.AllocationLine]:
         number, _, amount = value.partition("=")
         try:
             lines.append(
-                c.AllocationLine(invoice_number=number.strip(), amount=Decimal(amount))
+                c.AllocationLine(invoice_number=number.strip(), amount=amount.strip())
             )
-        except (InvalidOperation, ValidationError):
+        except ValidationError:
             raise fail(f"--allocate {value!r} is not INVOICE=AMOUNT", 2) from None
     return lines
 
@@ -51,7 +50,10 @@ def _run(ctx: typer.Context, build: Callable[[], c.Command], handler: str) -> No
         command = build()
     except ValidationError as error:
         problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors()
+            f"--{'.'.join(str(p) for p in e['loc']).replace('_', '-')}: {e['msg']}"
+            if e["loc"]
+            else e["msg"]
+            for e in error.errors()
         )
         raise fail(problems, 2) from None
     with engine(ctx, catch_up=False) as opened:
@@ -94,7 +96,7 @@ def record_account(
             country=country,
             currency=currency.upper(),
             net_days=net_days,
-            credit_limit=None if credit_limit is None else Decimal(credit_limit),
+            credit_limit=credit_limit,
             delivery=delivery,
             language=language,
             opened_on=_day(on),
@@ -124,7 +126,7 @@ def record_invoice(
             channel="cli",
             number=number,
             account_number=account,
-            amount=Decimal(amount),
+            amount=amount,
             currency=None if currency is None else currency.upper(),
             issue_date=_day(on),
             due_date=None if due is None else _day(due, "--due"),
@@ -154,7 +156,7 @@ def record_payment(
             actor=actor,
             channel="cli",
             account_number=account,
-            amount=Decimal(amount),
+            amount=amount,
             currency=currency.upper(),
             received_on=_day(on),
             method=method,
@@ -169,23 +171,44 @@ def record_payment(
 def record_allocation(
     ctx: typer.Context,
     key: Key,
-    payment: Annotated[str, typer.Option("--payment", help="The payment's key.")],
     on: On,
+    payment: Annotated[
+        str | None, typer.Option("--payment", help="The payment's key.")
+    ] = None,
+    credit_memo: Annotated[
+        str | None, typer.Option("--credit-memo", help="The credit memo's number.")
+    ] = None,
     allocate: Allocate = None,
     actor: Actor = "cli",
 ) -> None:
-    """Allocate unapplied cash of an earlier payment to invoices."""
+    """Allocate what is left of a payment or a credit memo to invoices."""
+    if (payment is None) == (credit_memo is None):
+        raise fail("give either --payment KEY or --credit-memo NUMBER", 2)
+    if payment is not None:
+        _run(
+            ctx,
+            lambda: c.AllocatePayment(
+                idempotency_key=key,
+                actor=actor,
+                channel="cli",
+                payment_key=payment,
+                on=_day(on),
+                allocations=_lines(allocate),
+            ),
+            "allocate_payment",
+        )
+        return
     _run(
         ctx,
-        lambda: c.AllocatePayment(
+        lambda: c.AllocateCreditMemo(
             idempotency_key=key,
             actor=actor,
             channel="cli",
-            payment_key=payment,
+            credit_memo_number=credit_memo,
             on=_day(on),
             allocations=_lines(allocate),
         ),
-        "allocate_payment",
+        "allocate_credit_memo",
     )
 
 
@@ -211,7 +234,7 @@ def record_credit_memo(
             channel="cli",
             number=number,
             account_number=account,
-            amount=Decimal(amount),
+            amount=amount,
             currency=currency.upper(),
             reason=reason,
             issued_on=_day(on),

@@ -52,7 +52,7 @@ def report_invoices(
     """Every invoice with its open amount, status and settlement days."""
     day = parse_day(as_of, "--as-of")
     moment = parse_moment(as_known_at)
-    with engine(ctx) as opened:
+    with engine(ctx, existing=True) as opened:
         print_report(opened.reports.invoices(day, moment), fmt)
 
 
@@ -68,7 +68,7 @@ def report_aging(
     day = parse_day(as_of, "--as-of")
     assert day is not None
     moment = parse_moment(as_known_at)
-    with engine(ctx) as opened:
+    with engine(ctx, existing=True) as opened:
         print_report(opened.reports.aging(day, by.value, moment), fmt)
 
 
@@ -89,7 +89,7 @@ def report_dso(
     if last < first:
         raise fail(f"--to {end} is before --from {start}", 2)
     moment = parse_moment(as_known_at)
-    with engine(ctx) as opened:
+    with engine(ctx, existing=True) as opened:
         report = opened.reports.dso(first, last, by is not None, moment)
         print_report(report, fmt)
 
@@ -104,7 +104,7 @@ def account_statement(
     """An account's statement: details, open items, balances, timeline."""
     day = parse_day(as_of, "--as-of")
     moment = parse_moment(as_known_at)
-    with engine(ctx) as opened:
+    with engine(ctx, existing=True) as opened:
         try:
             sections = Statements(opened.models.con).account(customer_id, day, moment)
         except NotInReadModels as error:
@@ -120,7 +120,7 @@ def invoice_history(
 ) -> None:
     """An invoice and its whole event history."""
     moment = parse_moment(as_known_at)
-    with engine(ctx) as opened:
+    with engine(ctx, existing=True) as opened:
         try:
             sections = Statements(opened.models.con).invoice(number, moment)
         except NotInReadModels as error:
@@ -130,7 +130,7 @@ def invoice_history(
 
 def rebuild(ctx: typer.Context) -> None:
     """Drop every read model and rebuild it from the event store."""
-    with engine(ctx, catch_up=False) as opened, progress() as bar:
+    with engine(ctx, catch_up=False, existing=True) as opened, progress() as bar:
         opened.models.drop_all()
         task = bar.add_task("rebuilding", total=opened.projector.head())
         count = opened.catch_up(on_batch=lambda n: bar.advance(task, n))

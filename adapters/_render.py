@@ -38,7 +38,9 @@ def print_report(report: Report, fmt: Format | None) -> None:
         writer.writerow(report.columns)
         writer.writerows(report.rows)
     elif chosen is Format.json:
-        json.dump(report.records(), sys.stdout, indent=1, default=str)
+        json.dump(
+            report.records(), sys.stdout, indent=1, default=str, ensure_ascii=False
+        )
         sys.stdout.write("\n")
     else:
         console().print(as_table(report))
@@ -49,7 +51,7 @@ def print_sections(sections: dict[str, Report], fmt: Format | None) -> None:
     chosen = pick(fmt)
     if chosen is Format.json:
         payload = {name: r.records() for name, r in sections.items()}
-        json.dump(payload, sys.stdout, indent=1, default=str)
+        json.dump(payload, sys.stdout, indent=1, default=str, ensure_ascii=False)
         sys.stdout.write("\n")
         return
     for index, (name, report) in enumerate(sections.items()):

@@ -16,7 +16,14 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from domain.errors import DomainError
 from domain.money import Money, check_currency
@@ -68,6 +75,17 @@ class Mapping(BaseModel):
     default_country: str = ""
     encoding: str = "utf-8-sig"
     values: Values = Field(default_factory=Values)
+
+    @model_validator(mode="after")
+    def _separators_differ(self) -> Mapping:
+        if self.thousands_separator and (
+            self.thousands_separator == self.decimal_separator
+        ):
+            raise ValueError(
+                "thousands_separator and decimal_separator must differ "
+                f"(both are {self.decimal_separator!r})"
+            )
+        return self
 
     @field_validator("currency")
     @classmethod
@@ -139,11 +157,24 @@ class LedgerFile:
         check_currency(mapping.currency)
 
     def _records(self) -> Iterator[tuple[int, dict[str, str]]]:
-        with self.path.open(encoding=self.mapping.encoding, newline="") as handle:
-            reader = csv.DictReader(handle, delimiter=self.mapping.delimiter)
-            self._check_header(reader.fieldnames or [])
-            for record in reader:
-                yield reader.line_num, record
+        line = 1
+        try:
+            with self.path.open(encoding=self.mapping.encoding, newline="") as handle:
+                reader = csv.DictReader(handle, delimiter=self.mapping.delimiter)
+                if reader.fieldnames is None:
+                    raise MappingError(f"{self.path} is empty: it has no header line")
+                self._check_header(reader.fieldnames)
+                for record in reader:
+                    line = reader.line_num
+                    yield line, record
+        except UnicodeDecodeError:
+            raise MappingError(
+                f"{self.path}: after line {line} the file is not "
+                f"{self.mapping.encoding}; set encoding in the mapping "
+                '(for example encoding = "latin-1")'
+            ) from None
+        except csv.Error as error:
+            raise MappingError(f"{self.path}: line {line}: {error}") from None
 
     def _check_header(self, header: list[str]) -> None:
         wanted = {k: v for k, v in self.mapping.columns.model_dump().items() if v}
@@ -202,6 +233,13 @@ class LedgerFile:
     def _parse(
         self, line: int, record: dict[str, str]
     ) -> tuple[LedgerRow | None, list[RowProblem]]:
+        if None in record:
+            extra = record[None]  # type: ignore[index]
+            return None, [
+                RowProblem(line, "(row)", str(extra), "more fields than the header")
+            ]
+        if None in record.values():
+            return None, [RowProblem(line, "(row)", "", "fewer fields than the header")]
         parser = _RowParser(self.mapping, line, record)
         row = parser.parse()
         return row, parser.problems
@@ -252,10 +290,11 @@ class _RowParser:
         try:
             money = Money(Decimal(text), currency)
         except (InvalidOperation, DomainError) as error:
+            sep = self.m.decimal_separator
             reason = (
                 str(error)
                 if isinstance(error, DomainError)
-                else "not an amount (for example 1234.50)"
+                else f"not an amount (for example 1234{sep}50)"
             )
             self._fail(column, value, reason)
             return None
@@ -349,6 +388,8 @@ def write_rejects(path: Path, ledger: LedgerFile, checked: Checked) -> int:
             f"{problem.column}: {problem.reason}"
         )
     written = 0
+    if path.resolve() == ledger.path.resolve():
+        raise MappingError(f"--rejects {path} is the file being imported")
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer: csv.DictWriter[str] | None = None
         for line, record in ledger.raw(set(reasons)):

@@ -182,6 +182,7 @@ class Invoice(Aggregate):
 
     def dispute(self, *, reason: str, note: str, on: date, cause: Cause) -> None:
         self._check_not_settled()
+        self._check_not_before_issue(on, "a dispute")
         if self.dispute_open:
             raise InvoiceAlreadyDisputed(f"invoice {self.number} is already disputed")
         self.trigger_event(
@@ -196,6 +197,7 @@ class Invoice(Aggregate):
     def resolve_dispute(self, *, outcome: str, on: date, cause: Cause) -> None:
         if not self.dispute_open:
             raise InvoiceNotDisputed(f"invoice {self.number} has no open dispute")
+        self._check_not_before_issue(on, "a resolution")
         self.trigger_event(
             self.DisputeResolved,
             outcome=outcome,
@@ -205,8 +207,14 @@ class Invoice(Aggregate):
         )
 
     def write_off(self, *, reason: str, on: date, cause: Cause) -> None:
+        """Close what is still open; dated on or after everything that reduced it."""
         self._check_not_settled()
-        self._check_not_before_issue(on)
+        self._check_not_before_issue(on, "a write-off")
+        if self.last_reduced_on is not None and on < self.last_reduced_on:
+            raise InvalidDate(
+                f"a write-off on {on} would come before the allocation of "
+                f"{self.last_reduced_on} on invoice {self.number}"
+            )
         self.trigger_event(
             self.WrittenOff,
             currency=self.currency,
@@ -221,10 +229,11 @@ class Invoice(Aggregate):
         if self.open_amount == 0:
             raise InvoiceAlreadySettled(f"invoice {self.number} is already settled")
 
-    def _check_not_before_issue(self, on: date) -> None:
+    def _check_not_before_issue(self, on: date, what: str = "an allocation") -> None:
         if on < self.issue_date:
             raise AllocationBeforeInvoiceDate(
-                f"{on} is before invoice {self.number} was issued ({self.issue_date})"
+                f"{what} on {on} is before invoice {self.number} was issued "
+                f"({self.issue_date})"
             )
 
     def _check_can_reduce(self, amount: Money, on: date) -> None:

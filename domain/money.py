@@ -10,7 +10,10 @@ from babel.numbers import get_currency_precision, list_currencies
 
 from domain.errors import CurrencyMismatch, InvalidAmount, UnknownCurrency
 
-_KNOWN = frozenset(list_currencies())
+# Codes that name no money a customer pays with: metals, fund units, tests.
+_NOT_TENDER = {"XAU", "XAG", "XPT", "XPD", "XDR", "XXX", "XTS", "XSU", "XUA"}
+_NOT_TENDER |= {"XBA", "XBB", "XBC", "XBD", "XFO", "XFU", "XRE", "XEU"}
+_KNOWN = frozenset(list_currencies()) - _NOT_TENDER
 
 # Ten trillion in a two-decimal currency: far above any invoice, and small
 # enough that sums of millions of amounts stay exact in 64-bit read models.

@@ -119,6 +119,8 @@ class Reports:
         for r in rows:
             number, customer, country, cur, issued, due, amount, open_, status = r[:9]
             settled, disputed = r[9], r[10]
+            # A write-off closes an invoice without anyone paying it.
+            paid = settled is not None and status == "paid"
             out.append(
                 [
                     number,
@@ -131,8 +133,8 @@ class Reports:
                     money(open_, cur),
                     status,
                     _iso(settled),
-                    "" if settled is None else metrics.days_to_settle(issued, settled),
-                    "" if settled is None else metrics.days_late(due, settled),
+                    "" if not paid else metrics.days_to_settle(issued, settled),
+                    "" if not paid else metrics.days_late(due, settled),
                     "Yes" if disputed else "No",
                 ]
             )

@@ -117,7 +117,7 @@ class Statements:
                     money(amount, cur),
                     money(open_, cur),
                     status,
-                    max(0, metrics.days_past_due(day, due)),
+                    metrics.days_past_due(day, due),
                 ]
             )
         columns = [

@@ -33,8 +33,9 @@ class CommandReceipt(Aggregate):
         self.result = result
 
     @staticmethod
-    def id_for(command: str, key: str) -> UUID:
-        return stable_id("command", f"{command}:{key}")
+    def id_for(key: str) -> UUID:
+        """One receipt per key, whatever the command: a key is never reused."""
+        return stable_id("command", key)
 
     @classmethod
     def record(
@@ -42,7 +43,7 @@ class CommandReceipt(Aggregate):
     ) -> CommandReceipt:
         return cls._create(
             cls.Recorded,
-            id=cls.id_for(command, key),
+            id=cls.id_for(key),
             command=command,
             key=key,
             fingerprint=fingerprint,

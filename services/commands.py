@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 
-from pydantic import BaseModel, ConfigDict, Field
+from babel import Locale, UnknownLocaleError
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+EARLIEST = date(1900, 1, 1)
+LATEST = date(2999, 12, 31)
 
 
 class Command(BaseModel):
@@ -18,18 +23,45 @@ class Command(BaseModel):
     channel: str = "api"
     correlation_id: str = ""
 
+    @model_validator(mode="after")
+    def _business_dates_are_plausible(self) -> Command:
+        for name, value in self:
+            if isinstance(value, date) and not EARLIEST <= value <= LATEST:
+                raise ValueError(f"{name} {value} is outside {EARLIEST} to {LATEST}")
+        return self
+
 
 class OpenAccount(Command):
     number: str = Field(min_length=1, max_length=64)
     name: str = Field(min_length=1, max_length=200)
-    country: str = Field(min_length=1, max_length=8)
+    country: str
     currency: str = Field(min_length=3, max_length=3)
     net_days: int = Field(default=30, ge=0, le=365)
-    credit_limit: Decimal | None = None
+    credit_limit: Decimal | None = Field(default=None, ge=0)
     delivery: str = "email"
     language: str = "en"
     contacts: list[dict[str, str]] = Field(default_factory=list)
     opened_on: date
+
+    @field_validator("country")
+    @classmethod
+    def _country_code(cls, code: str) -> str:
+        if re.fullmatch(r"[A-Z]{2}|\d{3}", code) is None:
+            raise ValueError(
+                f"{code!r} is not an ISO 3166 country code (DE, JP, or numeric 276)"
+            )
+        return code
+
+    @field_validator("language")
+    @classmethod
+    def _known_language(cls, code: str) -> str:
+        try:
+            Locale.parse(code.replace("-", "_"))
+        except (UnknownLocaleError, ValueError):
+            raise ValueError(
+                f"{code!r} is not a language code (for example en, de, ja, zh)"
+            ) from None
+        return code
 
 
 class IssueInvoice(Command):
@@ -65,30 +97,36 @@ class AllocatePayment(Command):
     allocations: list[AllocationLine] = Field(min_length=1)
 
 
+class AllocateCreditMemo(Command):
+    credit_memo_number: str
+    on: date
+    allocations: list[AllocationLine] = Field(min_length=1)
+
+
 class IssueCreditMemo(Command):
     number: str = Field(min_length=1, max_length=64)
     account_number: str
     amount: Decimal
     currency: str
     issued_on: date
-    reason: str
+    reason: str = Field(min_length=1)
     allocations: list[AllocationLine] = Field(default_factory=list)
 
 
 class DisputeInvoice(Command):
     invoice_number: str
-    reason: str
+    reason: str = Field(min_length=1)
     note: str = ""
     on: date
 
 
 class ResolveDispute(Command):
     invoice_number: str
-    outcome: str
+    outcome: str = Field(min_length=1)
     on: date
 
 
 class WriteOffInvoice(Command):
     invoice_number: str
-    reason: str
+    reason: str = Field(min_length=1)
     on: date

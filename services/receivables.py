@@ -15,7 +15,7 @@ from domain._events import Cause
 from domain._source import AllocationSource
 from domain.account import Account
 from domain.credit_memo import CreditMemo
-from domain.errors import DomainError
+from domain.errors import DomainError, InvalidDate
 from domain.invoice import Invoice
 from domain.money import Money
 from domain.payment import Payment
@@ -95,6 +95,11 @@ class Receivables(Application[UUID]):
             account = self.account(cmd.account_number)
             if self.exists(Invoice.id_for(cmd.number)):
                 raise DomainError(f"invoice {cmd.number!r} already exists")
+            if cmd.issue_date < account.opened_on:
+                raise InvalidDate(
+                    f"issue date {cmd.issue_date} is before account "
+                    f"{account.number} was opened ({account.opened_on})"
+                )
             currency = cmd.currency or account.currency
             invoice = Invoice.issue(
                 number=cmd.number,
@@ -166,6 +171,21 @@ class Receivables(Application[UUID]):
 
         return self._once(cmd, handle)
 
+    def allocate_credit_memo(self, cmd: c.AllocateCreditMemo) -> dict[str, Any]:
+        def handle() -> tuple[list[Any], dict[str, Any]]:
+            memo = self._get(
+                CreditMemo.id_for(cmd.credit_memo_number),
+                f"credit memo {cmd.credit_memo_number!r}",
+            )
+            invoices = self._allocate(memo, cmd.allocations, cmd.on, cmd)
+            result = {
+                "credit_memo_id": str(memo.id),
+                "unapplied": str(memo.unapplied_amount),
+            }
+            return [memo, *invoices], result
+
+        return self._once(cmd, handle)
+
     def dispute_invoice(self, cmd: c.DisputeInvoice) -> dict[str, Any]:
         def handle() -> tuple[list[Any], dict[str, Any]]:
             invoice = self.invoice(cmd.invoice_number)
@@ -223,8 +243,10 @@ class Receivables(Application[UUID]):
         """Run a command unless its key was handled; save all it changed at once."""
         name = type(cmd).__name__
         # What was asked, not who asked: a retry by another clerk is a repeat.
-        payload = cmd.model_dump_json(exclude={"actor", "channel", "correlation_id"})
-        receipt_id = CommandReceipt.id_for(name, cmd.idempotency_key)
+        payload = name + cmd.model_dump_json(
+            exclude={"actor", "channel", "correlation_id"}
+        )
+        receipt_id = CommandReceipt.id_for(cmd.idempotency_key)
 
         first = self._receipt(receipt_id, payload)
         if first is not None:

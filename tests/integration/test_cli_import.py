@@ -459,3 +459,31 @@ def test_a_rebuild_gives_byte_identical_reports(ibm, report):
 
     assert len(before.splitlines()) > 1
     assert ibm.out(f"{report} after rebuild") == before
+
+
+def test_a_mapping_with_one_separator_for_decimals_and_thousands_is_refused(
+    tmp_path,
+):
+    """Reading 99,99 as 9999 would be silent and wrong, so the mapping is refused."""
+    mapping = tmp_path / "same.toml"
+    mapping.write_text(
+        'decimal_separator = ","\nthousands_separator = ","\n'
+        "[columns]\ncustomer_id = 'c'\ninvoice_number = 'n'\n"
+        "invoice_date = 'd'\namount = 'a'\n",
+        encoding="utf-8",
+    )
+    export = tmp_path / "export.csv"
+    export.write_text('c,n,d,a\nX,1,2024-01-01,"99,99"\n', encoding="utf-8")
+
+    done = Cli(tmp_path / "data").run("import", "csv", export, "--mapping", mapping)
+
+    assert done.returncode == 2
+    assert "must differ" in " ".join(done.stderr.split())
+
+
+def test_reports_on_a_folder_without_a_ledger_say_so(tmp_path):
+    """A mistyped --data-dir is an error, not an empty report."""
+    done = Cli(tmp_path / "nowhere").run("report", "invoices")
+
+    assert done.returncode == 2
+    assert "no ledger in" in " ".join(done.stderr.split())
