@@ -61,7 +61,7 @@ def demo(
     )
     out.print(counts)
     out.print(_table(f"Aging as of {end.isoformat()}", aging.columns, aging.rows))
-    keep = ["currency", "credit_sales", "ar_end", "dso", "best_possible_dso", "add"]
+    keep = ["currency", "credit_sales", "ar_end", "dso", "dso_countback", "add"]
     index = [dso.columns.index(c) for c in keep]
     rows = [[row[i] for i in index] for row in dso.rows]
     out.print(_table(f"DSO for {last_month:%B %Y}", keep, rows))

@@ -127,27 +127,13 @@ class Receivables(Application[UUID]):
                 cause=_cause(cmd),
             )
             invoices = self._allocate(payment, cmd.allocations, cmd.received_on, cmd)
-            result = {
-                "payment_id": str(payment.id),
-                "unapplied": str(payment.unapplied_amount),
-            }
-            return [payment, *invoices], result
+            return [payment, *invoices], _source_result(payment)
 
         return self._once(cmd, handle)
 
     def allocate_payment(self, cmd: c.AllocatePayment) -> dict[str, Any]:
-        def handle() -> tuple[list[Any], dict[str, Any]]:
-            payment = self._get(
-                Payment.id_for(cmd.payment_key), f"payment {cmd.payment_key!r}"
-            )
-            invoices = self._allocate(payment, cmd.allocations, cmd.on, cmd)
-            result = {
-                "payment_id": str(payment.id),
-                "unapplied": str(payment.unapplied_amount),
-            }
-            return [payment, *invoices], result
-
-        return self._once(cmd, handle)
+        payment_id = Payment.id_for(cmd.payment_key)
+        return self._allocate_later(cmd, payment_id, f"payment {cmd.payment_key!r}")
 
     def issue_credit_memo(self, cmd: c.IssueCreditMemo) -> dict[str, Any]:
         def handle() -> tuple[list[Any], dict[str, Any]]:
@@ -163,28 +149,14 @@ class Receivables(Application[UUID]):
                 cause=_cause(cmd),
             )
             invoices = self._allocate(memo, cmd.allocations, cmd.issued_on, cmd)
-            result = {
-                "credit_memo_id": str(memo.id),
-                "unapplied": str(memo.unapplied_amount),
-            }
-            return [memo, *invoices], result
+            return [memo, *invoices], _source_result(memo)
 
         return self._once(cmd, handle)
 
     def allocate_credit_memo(self, cmd: c.AllocateCreditMemo) -> dict[str, Any]:
-        def handle() -> tuple[list[Any], dict[str, Any]]:
-            memo = self._get(
-                CreditMemo.id_for(cmd.credit_memo_number),
-                f"credit memo {cmd.credit_memo_number!r}",
-            )
-            invoices = self._allocate(memo, cmd.allocations, cmd.on, cmd)
-            result = {
-                "credit_memo_id": str(memo.id),
-                "unapplied": str(memo.unapplied_amount),
-            }
-            return [memo, *invoices], result
-
-        return self._once(cmd, handle)
+        memo_id = CreditMemo.id_for(cmd.credit_memo_number)
+        what = f"credit memo {cmd.credit_memo_number!r}"
+        return self._allocate_later(cmd, memo_id, what)
 
     def dispute_invoice(self, cmd: c.DisputeInvoice) -> dict[str, Any]:
         def handle() -> tuple[list[Any], dict[str, Any]]:
@@ -213,6 +185,21 @@ class Receivables(Application[UUID]):
         return self._once(cmd, handle)
 
     # Helpers -----------------------------------------------------------
+
+    def _allocate_later(
+        self,
+        cmd: c.AllocatePayment | c.AllocateCreditMemo,
+        source_id: UUID,
+        what: str,
+    ) -> dict[str, Any]:
+        """Allocate what an earlier payment or credit memo left unapplied."""
+
+        def handle() -> tuple[list[Any], dict[str, Any]]:
+            source: AllocationSource = self._get(source_id, what)
+            invoices = self._allocate(source, cmd.allocations, cmd.on, cmd)
+            return [source, *invoices], _source_result(source)
+
+        return self._once(cmd, handle)
 
     def _allocate(
         self,
@@ -279,6 +266,13 @@ class Receivables(Application[UUID]):
                 f"different {receipt.command} command"
             )
         return dict(receipt.result)
+
+
+def _source_result(source: AllocationSource) -> dict[str, Any]:
+    return {
+        f"{source.KIND}_id": str(source.id),
+        "unapplied": str(source.unapplied_amount),
+    }
 
 
 def _cause(cmd: c.Command) -> Cause:
