@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from pydantic import ValidationError
 
-from adapters import _cli_demo, _cli_import, _cli_record, _cli_reports
+from adapters import _cli_demo, _cli_import, _cli_record, _cli_relay, _cli_reports
 from adapters.logging import configure
 from adapters.settings import Settings
 
@@ -69,6 +69,7 @@ _cli_import.register(app)
 _cli_reports.register(app)
 _cli_record.register(app)
 _cli_demo.register(app)
+_cli_relay.register(app)
 
 
 def main() -> None:

@@ -23,6 +23,8 @@ class Settings(BaseSettings):
     event_store: Literal["sqlite", "postgresql"] = "sqlite"
     postgres_dsn: SecretStr | None = None
     postgres_schema: str = ""
+    kafka_bootstrap: str | None = None
+    kafka_topic: str = "o2c.events"
     log_format: Literal["auto", "json", "console"] = "auto"
     log_level: Literal["debug", "info", "warning", "error"] = "warning"
 
@@ -59,6 +61,8 @@ class Settings(BaseSettings):
             "O2C_EVENT_STORE": self.event_store,
             "O2C_POSTGRES_DSN": dsn,
             "O2C_POSTGRES_SCHEMA": self.postgres_schema,
+            "O2C_KAFKA_BOOTSTRAP": self.kafka_bootstrap or "",
+            "O2C_KAFKA_TOPIC": self.kafka_topic,
             "O2C_LOG_FORMAT": self.log_format,
             "O2C_LOG_LEVEL": self.log_level,
         }

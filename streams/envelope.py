@@ -64,5 +64,12 @@ def encode(notification: Notification) -> bytes:
 
 
 def key(notification_envelope: dict[str, Any]) -> bytes:
-    """The Kafka record key: the account id, so an account's events stay in order."""
-    return str(notification_envelope["account_id"]).encode()
+    """The Kafka record key: the account id, so an account's events stay in order.
+
+    A command receipt names no account and goes by its own id; it is kept in
+    the topic so the topic holds every store position.
+    """
+    account_id = notification_envelope["account_id"]
+    if account_id is None:
+        account_id = notification_envelope["aggregate_id"]
+    return str(account_id).encode()
