@@ -1,16 +1,18 @@
-"""``o2c relay``: publish the event store's log to Kafka, each event once."""
+"""``o2c relay`` and ``o2c project``: the log to Kafka and back into read models."""
 
 from __future__ import annotations
 
 import signal
 import threading
+from enum import StrEnum
 from typing import Annotated
 
 import typer
 
-from adapters._cli_common import fail
+from adapters._cli_common import engine, fail
 from adapters.settings import Settings
 from adapters.wiring import store_env
+from projections.readmodels import ReadModels
 from services.receivables import Receivables
 
 
@@ -71,5 +73,52 @@ def relay(
         app.close()
 
 
+class Source(StrEnum):
+    store = "store"
+    kafka = "kafka"
+
+
+def project(
+    ctx: typer.Context,
+    source: Annotated[
+        Source, typer.Option("--from", help="Where the events come from.")
+    ] = Source.store,
+    once: Annotated[
+        bool, typer.Option("--once", help="Apply what is there now, then exit.")
+    ] = False,
+) -> None:
+    """Bring the read models in the data folder up to date with the events."""
+    settings: Settings = ctx.obj
+    if source is Source.store:
+        with engine(ctx, catch_up=False, existing=True) as opened:
+            count = opened.catch_up()
+        typer.echo(f"applied {count} events from the store")
+        return
+    if not settings.kafka_bootstrap:
+        raise fail("O2C_KAFKA_BOOTSTRAP is not set (host:port of a Kafka broker)", 2)
+
+    from streams.projector import KafkaProjector
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    models = ReadModels(settings.read_models_path)
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    try:
+        projector = KafkaProjector(
+            models, settings.kafka_bootstrap, settings.kafka_topic
+        )
+    except LookupError as error:
+        models.close()
+        raise fail(str(error)) from None
+    try:
+        count = projector.run_once() if once else projector.run_forever(stop)
+    finally:
+        projector.close()
+        models.close()
+    typer.echo(f"applied {count} events from {settings.kafka_topic}")
+
+
 def register(app: typer.Typer) -> None:
     app.command("relay")(relay)
+    app.command("project")(project)

@@ -192,34 +192,46 @@ INSERTS = [
 ]
 
 UPDATES = [
-    # What each allocation and write-off in the run takes off its invoice.
+    # Recomputed from every allocation so far, not adjusted by the run's
+    # share: the log may hold an invoice's allocation before the payment
+    # that made it, and a run may end between the two.
     """
     UPDATE invoices SET
-        open_minor = invoices.open_minor - d.total,
-        written_off = invoices.written_off OR d.written_off,
-        last_reduced_on = greatest(invoices.last_reduced_on, d.last_on)
+        open_minor = invoices.amount_minor - d.total,
+        written_off = d.written_off,
+        last_reduced_on = d.last_on
     FROM (
         SELECT invoice_id, sum(amount_minor) AS total,
                max(effective_date) AS last_on,
                bool_or(source_kind = 'write_off') AS written_off
-        FROM new_allocations GROUP BY invoice_id
+        FROM allocations
+        WHERE invoice_id IN (SELECT invoice_id FROM new_allocations)
+        GROUP BY invoice_id
     ) d
     WHERE invoices.invoice_id = d.invoice_id
     """,
     """
-    UPDATE payments SET unapplied_minor = payments.unapplied_minor - d.total
+    UPDATE payments SET unapplied_minor = payments.amount_minor - d.total
     FROM (
-        SELECT source_id, sum(amount_minor) AS total FROM new_allocations
-        WHERE source_kind = 'payment' GROUP BY source_id
+        SELECT source_id, sum(amount_minor) AS total FROM allocations
+        WHERE source_kind = 'payment' AND source_id IN (
+            SELECT source_id FROM new_allocations
+            UNION SELECT aggregate_id FROM ev WHERE kind = 'Payment.Received'
+        )
+        GROUP BY source_id
     ) d
     WHERE payments.payment_id = d.source_id
     """,
     """
     UPDATE credit_memos
-    SET unapplied_minor = credit_memos.unapplied_minor - d.total
+    SET unapplied_minor = credit_memos.amount_minor - d.total
     FROM (
-        SELECT source_id, sum(amount_minor) AS total FROM new_allocations
-        WHERE source_kind = 'credit_memo' GROUP BY source_id
+        SELECT source_id, sum(amount_minor) AS total FROM allocations
+        WHERE source_kind = 'credit_memo' AND source_id IN (
+            SELECT source_id FROM new_allocations
+            UNION SELECT aggregate_id FROM ev WHERE kind = 'CreditMemo.Issued'
+        )
+        GROUP BY source_id
     ) d
     WHERE credit_memos.credit_memo_id = d.source_id
     """,
@@ -251,7 +263,10 @@ UPDATES = [
         SELECT aggregate_id FROM ev WHERE kind LIKE 'Invoice.%'
     )
     """,
-    "CREATE OR REPLACE TEMP TABLE touched AS SELECT DISTINCT account_id FROM ev",
+    """
+    CREATE OR REPLACE TEMP TABLE touched AS
+    SELECT account_id FROM ev UNION SELECT account_id FROM new_allocations
+    """,
     "DELETE FROM balances WHERE account_id IN (SELECT account_id FROM touched)",
     """
     INSERT INTO balances BY NAME

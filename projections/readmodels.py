@@ -84,10 +84,12 @@ class ReadModels:
         self.con.close()
 
     def position(self) -> int:
-        row = self.con.execute(
-            "SELECT position FROM projection_position WHERE name = ?", [self.name]
-        ).fetchone()
-        return 0 if row is None else int(row[0])
+        return self.positions().get(self.name, 0)
+
+    def positions(self) -> dict[str, int]:
+        """Every position kept: the store's, or one per Kafka partition."""
+        rows = self.con.execute("SELECT name, position FROM projection_position")
+        return {name: int(position) for name, position in rows.fetchall()}
 
     def drop_all(self) -> None:
         """Empty every read model and forget the position, for a rebuild."""
@@ -98,12 +100,18 @@ class ReadModels:
         self.con.execute("COMMIT")
         self.con.execute("CHECKPOINT")
 
-    def apply(self, events: pa.Table) -> None:
-        """Apply events (see ``events_table``) that follow the stored position."""
+    def apply(self, events: pa.Table, positions: dict[str, int] | None = None) -> None:
+        """Apply events (see ``events_table``) that follow the stored positions.
+
+        ``positions`` are what the run reaches, by name (a Kafka partition's
+        offset, say); by default the store position of the run's last event.
+        They are written in the same transaction as the rows.
+        """
         if events.num_rows == 0:
             return
         started = time.perf_counter()
         last = events.column("position")[-1].as_py()
+        reached = positions if positions is not None else {self.name: last}
         con = self.con
         con.execute("BEGIN")
         try:
@@ -111,10 +119,11 @@ class ReadModels:
             con.execute(sql.STAGE)
             for statement in sql.INSERTS + sql.UPDATES:
                 con.execute(statement)
-            con.execute("DELETE FROM projection_position WHERE name = ?", [self.name])
-            con.execute(
-                "INSERT INTO projection_position VALUES (?, ?)", [self.name, last]
-            )
+            for name, position in reached.items():
+                con.execute("DELETE FROM projection_position WHERE name = ?", [name])
+                con.execute(
+                    "INSERT INTO projection_position VALUES (?, ?)", [name, position]
+                )
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")

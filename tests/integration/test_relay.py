@@ -6,7 +6,6 @@ scripts/services, which costs tens of seconds.
 
 import os
 import random
-import shlex
 import signal
 import subprocess
 import sys
@@ -82,34 +81,6 @@ app = Receivables(env=store_env(Settings(data_dir=folder)))
 with Relay(app.recorder, bootstrap, topic, name=name, batch_events=1000) as relay:
     relay.run_once()
 """
-
-
-@pytest.fixture(scope="module")
-def bootstrap(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A Kafka broker of this module's own, started and stopped by the script."""
-    env = {k: v for k, v in os.environ.items() if k not in PORT_SETTINGS}
-    env["O2C_SERVICES_DIR"] = str(tmp_path_factory.mktemp("services") / "state")
-
-    def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [str(SCRIPT), *args],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=900,
-            stdin=subprocess.DEVNULL,
-            check=False,
-        )
-
-    try:
-        done = run("up", "kafka")
-        assert done.returncode == 0, done.stderr
-        exports = dict(
-            shlex.split(line)[1].split("=", 1) for line in done.stdout.splitlines()
-        )
-        yield exports["O2C_KAFKA_BOOTSTRAP"]
-    finally:
-        run("down")
 
 
 @pytest.fixture
