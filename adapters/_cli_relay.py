@@ -119,6 +119,47 @@ def project(
     typer.echo(f"applied {count} events from {settings.kafka_topic}")
 
 
+def status(ctx: typer.Context) -> None:
+    """Where each part stands: store head, read-model positions, relay, lag."""
+    settings: Settings = ctx.obj
+    lines: list[tuple[str, str]] = []
+    head = 0
+    has_store = settings.event_store == "postgresql" or (
+        settings.event_store_path.exists()
+    )
+    if has_store:
+        app = Receivables(env=store_env(settings))
+        head = app.recorder.max_notification_id() or 0
+        app.close()
+        lines.append(("event store", f"{settings.event_store}, head position {head}"))
+    else:
+        lines.append(("event store", f"none in {settings.data_dir}"))
+
+    if settings.read_models_path.exists():
+        models = ReadModels(settings.read_models_path)
+        positions = models.positions()
+        models.close()
+        for name, position in sorted(positions.items()):
+            behind = f", {head - position} behind" if name == "store" else ""
+            lines.append((f"read models ({name})", f"at {position}{behind}"))
+    else:
+        lines.append(("read models", f"none in {settings.data_dir}"))
+
+    if settings.kafka_bootstrap:
+        from streams._progress import committed_position
+
+        relayed = committed_position(
+            settings.kafka_bootstrap, settings.kafka_topic, "o2c-relay"
+        )
+        lag = f", {head - relayed} behind" if has_store else ""
+        lines.append(("relay (o2c-relay)", f"published up to {relayed}{lag}"))
+
+    width = max(len(name) for name, _ in lines)
+    for name, text in lines:
+        typer.echo(f"{name:<{width}}  {text}")
+
+
 def register(app: typer.Typer) -> None:
     app.command("relay")(relay)
     app.command("project")(project)
+    app.command("status")(status)
