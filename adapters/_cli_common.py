@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 import duckdb
@@ -21,6 +22,8 @@ from rich.progress import (
 
 from adapters.settings import Settings
 from adapters.wiring import Engine, open_engine
+from projections.queries import Reports
+from projections.readmodels import ReadModels
 from services.commands import EARLIEST, LATEST
 
 err = Console(stderr=True, width=None if sys.stderr.isatty() else 240)
@@ -70,6 +73,45 @@ def engine(
                 task = bar.add_task("projecting events", total=behind)
                 opened.catch_up(on_batch=lambda n: bar.advance(task, n))
         yield opened
+
+
+@dataclass
+class Views:
+    """Read models and their reports, for commands that only read."""
+
+    models: ReadModels
+    reports: Reports
+
+
+@contextmanager
+def views(ctx: typer.Context) -> Iterator[Views]:
+    """The read models, caught up from the event store when there is one.
+
+    A folder that holds only read models (a replica fed from Kafka by
+    ``o2c project --from kafka``) is read as it stands.
+    """
+    settings: Settings = ctx.obj
+    local_store = settings.event_store == "sqlite"
+    replica_only = (
+        local_store
+        and not settings.event_store_path.exists()
+        and settings.read_models_path.is_file()
+    )
+    if not replica_only:
+        with engine(ctx, existing=True) as opened:
+            yield Views(opened.models, opened.reports)
+        return
+    try:
+        models = ReadModels(settings.read_models_path)
+    except duckdb.IOException:
+        raise fail(
+            f"another o2c command is using {settings.data_dir}; "
+            "run this one when it ends"
+        ) from None
+    try:
+        yield Views(models, Reports(models.con))
+    finally:
+        models.close()
 
 
 def progress() -> Progress:

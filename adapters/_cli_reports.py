@@ -7,7 +7,14 @@ from typing import Annotated
 
 import typer
 
-from adapters._cli_common import engine, fail, parse_day, parse_moment, progress
+from adapters._cli_common import (
+    engine,
+    fail,
+    parse_day,
+    parse_moment,
+    progress,
+    views,
+)
 from adapters._render import Format, print_report, print_sections
 from projections.statements import NotInReadModels, Statements
 
@@ -52,7 +59,7 @@ def report_invoices(
     """Every invoice with its open amount, status and settlement days."""
     day = parse_day(as_of, "--as-of")
     moment = parse_moment(as_known_at)
-    with engine(ctx, existing=True) as opened:
+    with views(ctx) as opened:
         print_report(opened.reports.invoices(day, moment), fmt)
 
 
@@ -68,7 +75,7 @@ def report_aging(
     day = parse_day(as_of, "--as-of")
     assert day is not None
     moment = parse_moment(as_known_at)
-    with engine(ctx, existing=True) as opened:
+    with views(ctx) as opened:
         print_report(opened.reports.aging(day, by.value, moment), fmt)
 
 
@@ -89,7 +96,7 @@ def report_dso(
     if last < first:
         raise fail(f"--to {end} is before --from {start}", 2)
     moment = parse_moment(as_known_at)
-    with engine(ctx, existing=True) as opened:
+    with views(ctx) as opened:
         report = opened.reports.dso(first, last, by is not None, moment)
         print_report(report, fmt)
 
@@ -104,7 +111,7 @@ def account_statement(
     """An account's statement: details, open items, balances, timeline."""
     day = parse_day(as_of, "--as-of")
     moment = parse_moment(as_known_at)
-    with engine(ctx, existing=True) as opened:
+    with views(ctx) as opened:
         try:
             sections = Statements(opened.models.con).account(customer_id, day, moment)
         except NotInReadModels as error:
@@ -120,7 +127,7 @@ def invoice_history(
 ) -> None:
     """An invoice and its whole event history."""
     moment = parse_moment(as_known_at)
-    with engine(ctx, existing=True) as opened:
+    with views(ctx) as opened:
         try:
             sections = Statements(opened.models.con).invoice(number, moment)
         except NotInReadModels as error:
