@@ -106,9 +106,17 @@ kafka_running() {
 }
 
 # A KRaft cluster id is 16 random bytes in URL-safe base64 without padding;
-# making it here saves a JVM start of `StorageTool random-uuid`.
+# making it here saves a JVM start of `StorageTool random-uuid`. One that
+# starts with "-" would be read as an option by the storage tool: draw again.
 kafka_cluster_id() {
-    head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n'
+    local id
+    while :; do
+        id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
+        case "$id" in
+            -*) ;;
+            *) printf '%s' "$id"; return ;;
+        esac
+    done
 }
 
 kafka_write_config() {
