@@ -23,27 +23,27 @@ from tests.support.cli import Cli, flat, rows
 
 IBM_LEDGER = """\
 countryCode,customerID,PaperlessDate,invoiceNumber,InvoiceDate,DueDate,InvoiceAmount,Disputed,SettledDate,PaperlessBill,DaysToSettle,DaysLate
-391,0379-NEVHP,4/6/2013,0000611365,1/2/2013,2/1/2013,55.94,No,1/15/2013,Paper,13,0
-406,8976-AMJEO,3/3/2012,0007900770,1/26/2013,2/25/2013,61.74,Yes,3/3/2013,Electronic,36,6
-391,0379-NEVHP,4/6/2013,0000611366,2/30/2013,3/1/2013,80.00,No,,Paper,0,0
-818,2820-XGXSB,1/26/2012,0009231909,7/3/2013,8/2/2013,65.88,No,,Electronic,0,0
-391,0379-NEVHP,4/6/2013,0000611367,2/4/2013,3/6/2013,12;50,No,,Paper,0,0
-406,8976-AMJEO,3/3/2012,0007900771,2/11/2013,3/13/2013,105.92,Maybe,,Electronic,0,0
-391,0379-NEVHP,4/6/2013,0000611365,3/1/2013,3/31/2013,20.00,No,,Paper,0,0
-818,,1/26/2012,0009231910,3/5/2013,4/4/2013,44.10,No,,Paper,0,0
-391,0379-NEVHP,4/6/2013,0000611368,3/10/2013,4/9/2013,230.15,Yes,,Paper,0,0
-818,2820-XGXSB,1/26/2012,0009231911,5/20/2013,6/19/2013,1240.00,No,7/1/2013,Electronic,42,12
+391,1001-ALPHA,5/1/2013,0000100001,1/4/2013,2/3/2013,48.20,No,1/17/2013,Paper,13,0
+406,2002-BRAVO,3/9/2012,0000200001,1/28/2013,2/27/2013,73.15,Yes,3/5/2013,Electronic,36,6
+391,1001-ALPHA,5/1/2013,0000100002,2/30/2013,3/1/2013,80.00,No,,Paper,0,0
+818,3003-CHARL,2/2/2012,0000300001,7/8/2013,8/7/2013,59.40,No,,Electronic,0,0
+391,1001-ALPHA,5/1/2013,0000100003,2/4/2013,3/6/2013,12;50,No,,Paper,0,0
+406,2002-BRAVO,3/9/2012,0000200002,2/11/2013,3/13/2013,105.00,Maybe,,Electronic,0,0
+391,1001-ALPHA,5/1/2013,0000100001,3/1/2013,3/31/2013,20.00,No,,Paper,0,0
+818,,2/2/2012,0000300002,3/5/2013,4/4/2013,44.10,No,,Paper,0,0
+391,1001-ALPHA,5/1/2013,0000100004,3/10/2013,4/9/2013,231.45,Yes,,Paper,0,0
+818,3003-CHARL,2/2/2012,0000300003,5/20/2013,6/19/2013,1240.00,No,7/1/2013,Electronic,42,12
 """
 
 BAD_ROWS = {
     4: ("InvoiceDate", "2/30/2013", "not a date in the format %m/%d/%Y"),
     6: ("InvoiceAmount", "12;50", "not an amount (for example 1234.50)"),
     7: ("Disputed", "Maybe", "expected one of 'Yes', 'No'"),
-    8: ("invoiceNumber", "0000611365", "invoice number repeats line 2"),
+    8: ("invoiceNumber", "0000100001", "invoice number repeats line 2"),
     9: ("customerID", "", "a value is required"),
 }
 GOOD_LINES = [2, 3, 5, 10, 11]
-GOOD_INVOICES = ["0000611365", "0000611368", "0007900770", "0009231909", "0009231911"]
+GOOD_INVOICES = ["0000100001", "0000100004", "0000200001", "0000300001", "0000300003"]
 
 # A German export: semicolons, decimal commas, thousands points, day.month.year.
 
@@ -145,7 +145,7 @@ REBUILT_REPORTS = {
     "invoices": ("report", "invoices", *CSV),
     "aging": ("report", "aging", "--as-of", "2013-08-31", *CSV),
     "dso": ("report", "dso", "--from", "2013-01-01", "--to", "2013-07-31", *CSV),
-    "account statement": ("account", "0379-NEVHP", *CSV),
+    "account statement": ("account", "1001-ALPHA", *CSV),
 }
 
 
@@ -326,17 +326,17 @@ def test_an_ibm_row_is_read_with_its_dispute_and_settlement(ibm):
         r["invoice_number"]: r for r in rows(ibm.out("invoices before rebuild"))
     }
 
-    assert imported["0007900770"] == {
-        "invoice_number": "0007900770",
-        "customer_id": "8976-AMJEO",
+    assert imported["0000200001"] == {
+        "invoice_number": "0000200001",
+        "customer_id": "2002-BRAVO",
         "country": "406",
         "currency": "USD",
-        "invoice_date": "2013-01-26",
-        "due_date": "2013-02-25",
-        "amount": "61.74",
+        "invoice_date": "2013-01-28",
+        "due_date": "2013-02-27",
+        "amount": "73.15",
         "open_amount": "0.00",
         "status": "paid",
-        "settled_date": "2013-03-03",
+        "settled_date": "2013-03-05",
         "days_to_settle": "36",
         "days_late": "6",
         "disputed": "Yes",
