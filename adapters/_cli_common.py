@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import duckdb
 import typer
@@ -36,6 +37,13 @@ def fail(message: str, code: int = 1) -> typer.Exit:
     return typer.Exit(code)
 
 
+def _unopenable(folder: Path, error: duckdb.IOException) -> typer.Exit:
+    """Say why the read models in ``folder`` could not be opened."""
+    if "lock" in str(error).lower():
+        return fail(f"another o2c command is using {folder}; run this one when it ends")
+    return fail(f"cannot open the read models in {folder}: {error}")
+
+
 @contextmanager
 def engine(
     ctx: typer.Context, catch_up: bool = True, existing: bool = False
@@ -59,11 +67,7 @@ def engine(
     try:
         opened = open_engine(settings)
     except duckdb.IOException as error:
-        if "lock" in str(error).lower():
-            raise fail(
-                f"another o2c command is using {folder}; run this one when it ends"
-            ) from None
-        raise fail(f"cannot open the read models in {folder}: {error}") from None
+        raise _unopenable(folder, error) from None
     except OSError as error:
         raise fail(f"cannot use {folder}: {error.strerror or error}") from None
     with opened:
@@ -103,11 +107,8 @@ def views(ctx: typer.Context) -> Iterator[Views]:
         return
     try:
         models = ReadModels(settings.read_models_path)
-    except duckdb.IOException:
-        raise fail(
-            f"another o2c command is using {settings.data_dir}; "
-            "run this one when it ends"
-        ) from None
+    except duckdb.IOException as error:
+        raise _unopenable(settings.data_dir, error) from None
     try:
         yield Views(models, Reports(models.con))
     finally:

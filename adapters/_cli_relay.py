@@ -16,6 +16,14 @@ from projections.readmodels import ReadModels
 from services.receivables import Receivables
 
 
+def _stop_on_signals() -> threading.Event:
+    """An event set by SIGINT or SIGTERM, so a batch under way can finish."""
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    return stop
+
+
 def relay(
     ctx: typer.Context,
     once: Annotated[
@@ -44,9 +52,7 @@ def relay(
 
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     app = Receivables(env=store_env(settings))
-    stop = threading.Event()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: stop.set())
+    stop = _stop_on_signals()
     try:
         with Relay(
             app.recorder,
@@ -101,9 +107,7 @@ def project(
 
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     models = ReadModels(settings.read_models_path)
-    stop = threading.Event()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: stop.set())
+    stop = _stop_on_signals()
     try:
         projector = KafkaProjector(
             models, settings.kafka_bootstrap, settings.kafka_topic

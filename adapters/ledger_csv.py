@@ -27,7 +27,7 @@ from pydantic import (
 
 from domain.errors import DomainError
 from domain.money import Money, check_currency
-from services.ledger_import import LedgerRow
+from services.ledger_import import LedgerRow, note_first_invoice
 
 PRESETS = Path(__file__).parent / "presets"
 
@@ -210,9 +210,7 @@ class LedgerFile:
                 checked.bad_lines.add(line)
                 continue
             assert row is not None
-            known = checked.first_invoice.get(row.customer_id)
-            if known is None or row.invoice_date < known:
-                checked.first_invoice[row.customer_id] = row.invoice_date
+            note_first_invoice(checked.first_invoice, row)
         return checked
 
     def rows(

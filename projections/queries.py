@@ -4,13 +4,11 @@ at a moment of the log."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from decimal import Decimal
 from typing import Any
 
 import duckdb
 
 from domain import metrics
-from domain.money import from_minor
 from projections._dso import monthly_dso
 from projections._format import Report, money
 from projections._format import iso as _iso
@@ -174,17 +172,6 @@ class Reports:
         columns = ["currency"] if by == "currency" else [by, "currency"]
         columns += [*buckets.labels, "total"]
         return Report(columns, out, title=f"Aging as of {as_of.isoformat()}")
-
-    def ar(self, day: date, known_at: datetime | None = None) -> dict[str, Decimal]:
-        """Total open at the end of ``day``, per currency."""
-        rows = self.con.execute(
-            f"""
-            SELECT currency, sum(open_minor) FROM ({invoice_state_sql()})
-            GROUP BY currency ORDER BY currency
-            """,
-            _params(day, known_at),
-        ).fetchall()
-        return {cur: from_minor(int(total), cur) for cur, total in rows}
 
     def dso(
         self,

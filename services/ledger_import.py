@@ -247,10 +247,15 @@ class LedgerImport:
         return account
 
 
+def note_first_invoice(first: dict[str, date], row: LedgerRow) -> None:
+    """Keep in ``first`` the earliest invoice date of the row's customer."""
+    seen = first.get(row.customer_id)
+    if seen is None or row.invoice_date < seen:
+        first[row.customer_id] = row.invoice_date
+
+
 def _first_invoice_dates(rows: Iterable[LedgerRow]) -> dict[str, date]:
     first: dict[str, date] = {}
     for row in rows:
-        seen = first.get(row.customer_id)
-        if seen is None or row.invoice_date < seen:
-            first[row.customer_id] = row.invoice_date
+        note_first_invoice(first, row)
     return first

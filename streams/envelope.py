@@ -59,10 +59,6 @@ def envelope(notification: Notification) -> dict[str, Any]:
     }
 
 
-def encode(notification: Notification) -> bytes:
-    return orjson.dumps(envelope(notification))
-
-
 def key(notification_envelope: dict[str, Any]) -> bytes:
     """The Kafka record key: the account id, so an account's events stay in order.
 

@@ -10,17 +10,10 @@ from adapters.settings import Settings
 from adapters.wiring import store_env
 from projections.readmodels import ReadModels
 from projections.runner import StoreProjector
-from projections.schema import READ_MODELS
 from services.bulk import BulkWriter
 from services.demo import generate_book
 from services.receivables import Receivables
-
-
-def tables(models: ReadModels) -> dict[str, list[tuple]]:
-    return {
-        name: models.con.execute(f"SELECT * FROM {name} ORDER BY ALL").fetchall()
-        for name in READ_MODELS
-    }
+from tests.support.ledger import dump_tables
 
 
 @pytest.fixture(scope="module")
@@ -45,4 +38,4 @@ def test_small_runs_give_the_read_models_of_one_run(book, batch_size):
 
     StoreProjector(app.recorder, pieces, batch_size=batch_size).catch_up()
 
-    assert tables(pieces) == tables(whole)
+    assert dump_tables(pieces) == dump_tables(whole)

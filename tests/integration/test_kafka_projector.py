@@ -9,20 +9,13 @@ from adapters.settings import Settings
 from adapters.wiring import store_env
 from projections.readmodels import ReadModels
 from projections.runner import StoreProjector
-from projections.schema import READ_MODELS
 from services.bulk import BulkWriter
 from services.demo import generate_book
 from services.receivables import Receivables
 from streams.projector import KafkaProjector
 from streams.relay import Relay
 from tests.integration.test_relay import pytestmark  # noqa: F401
-
-
-def tables(models: ReadModels) -> dict[str, list[tuple]]:
-    return {
-        name: models.con.execute(f"SELECT * FROM {name} ORDER BY ALL").fetchall()
-        for name in READ_MODELS
-    }
+from tests.support.ledger import dump_tables
 
 
 def book(folder: Path, invoices: int, seed: int = 3) -> Receivables:
@@ -54,7 +47,7 @@ def test_a_replica_fed_from_kafka_equals_the_embedded_read_models(bootstrap, tmp
 
     from_kafka = replica(tmp_path, "kafka", bootstrap, topic)
 
-    assert tables(from_kafka) == tables(embedded(app, tmp_path))
+    assert dump_tables(from_kafka) == dump_tables(embedded(app, tmp_path))
 
 
 def test_two_replicas_end_in_the_same_state(bootstrap, tmp_path):
@@ -67,7 +60,7 @@ def test_two_replicas_end_in_the_same_state(bootstrap, tmp_path):
     first = replica(tmp_path, "first", bootstrap, topic)
     second = replica(tmp_path, "second", bootstrap, topic)
 
-    assert tables(first) == tables(second)
+    assert dump_tables(first) == dump_tables(second)
 
 
 def test_a_replica_goes_on_from_its_offsets_without_applying_twice(bootstrap, tmp_path):
@@ -85,4 +78,4 @@ def test_a_replica_goes_on_from_its_offsets_without_applying_twice(bootstrap, tm
     projector.run_once()
     projector.close()
 
-    assert tables(resumed) == tables(embedded(app, tmp_path))
+    assert dump_tables(resumed) == dump_tables(embedded(app, tmp_path))

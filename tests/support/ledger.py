@@ -43,6 +43,14 @@ def store_settings(store: str, folder: Path) -> Settings:
     )
 
 
+def dump_tables(models: ReadModels) -> dict[str, list[tuple[Any, ...]]]:
+    """Every read model's rows, in a fixed order, for comparing two states."""
+    return {
+        table: models.con.execute(f"SELECT * FROM {table} ORDER BY ALL").fetchall()
+        for table in READ_MODELS
+    }
+
+
 def receivables_in(folder: Path, store: str = "sqlite") -> Receivables:
     """The receivables application on a fresh event store."""
     return Receivables(env=store_env(store_settings(store, folder)))
@@ -81,13 +89,7 @@ class Ledger:
         return self.projector.catch_up()
 
     def tables(self) -> dict[str, list[tuple[Any, ...]]]:
-        """Every read model's rows, in a fixed order, for comparing two states."""
-        return {
-            table: self.models.con.execute(
-                f"SELECT * FROM {table} ORDER BY ALL"
-            ).fetchall()
-            for table in READ_MODELS
-        }
+        return dump_tables(self.models)
 
     def close(self) -> None:
         if self.owns_models:
