@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -15,6 +16,7 @@ from adapters._cli_common import (
     progress,
     views,
 )
+from adapters._cli_documents import checked_language, write_invoice, write_statement
 from adapters._render import Format, print_report, print_sections
 from projections.statements import NotInReadModels, Statements
 
@@ -29,6 +31,14 @@ KnownAtOption = Annotated[
     typer.Option(
         "--as-known-at",
         help="Answer from the events recorded up to this time (ISO, UTC if no zone).",
+    ),
+]
+
+LanguageOption = Annotated[
+    str | None,
+    typer.Option(
+        "--language",
+        help="Language of the PDF: en, zh_Hans or ja [default: the account's]",
     ),
 ]
 
@@ -107,11 +117,20 @@ def account_statement(
     as_of: Annotated[str | None, typer.Option("--as-of")] = None,
     as_known_at: KnownAtOption = None,
     fmt: FormatOption = None,
+    pdf: Annotated[
+        Path | None,
+        typer.Option("--pdf", help="Write the statement as a PDF to this file."),
+    ] = None,
+    language: LanguageOption = None,
 ) -> None:
     """An account's statement: details, open items, balances, timeline."""
     day = parse_day(as_of, "--as-of")
     moment = parse_moment(as_known_at)
+    language = checked_language(language)
     with views(ctx) as opened:
+        if pdf is not None:
+            write_statement(ctx, opened, customer_id, pdf, language, day, moment)
+            return
         try:
             sections = Statements(opened.models.con).account(customer_id, day, moment)
         except NotInReadModels as error:
@@ -124,10 +143,21 @@ def invoice_history(
     number: Annotated[str, typer.Argument(help="The invoice number.")],
     as_known_at: KnownAtOption = None,
     fmt: FormatOption = None,
+    pdf: Annotated[
+        Path | None,
+        typer.Option("--pdf", help="Write the invoice as it stands as a PDF."),
+    ] = None,
+    language: LanguageOption = None,
 ) -> None:
     """An invoice and its whole event history."""
     moment = parse_moment(as_known_at)
+    language = checked_language(language)
+    if pdf is not None and moment is not None:
+        raise fail("--pdf shows the invoice as it stands; leave out --as-known-at", 2)
     with views(ctx) as opened:
+        if pdf is not None:
+            write_invoice(ctx, opened, number, pdf, language)
+            return
         try:
             sections = Statements(opened.models.con).invoice(number, moment)
         except NotInReadModels as error:

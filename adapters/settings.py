@@ -27,6 +27,14 @@ class Settings(BaseSettings):
     kafka_topic: str = "o2c.events"
     log_format: Literal["auto", "json", "console"] = "auto"
     log_level: Literal["debug", "info", "warning", "error"] = "warning"
+    pdf_font: Path | None = None
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_tls: Literal["none", "starttls", "ssl"] = "none"
+    smtp_user: str = ""
+    smtp_password: SecretStr | None = None
+    smtp_timeout: float = Field(default=10.0, gt=0)
+    mail_from: str = "o2c@localhost"
 
     @model_validator(mode="after")
     def _store_is_reachable(self) -> Settings:
@@ -65,6 +73,14 @@ class Settings(BaseSettings):
             "O2C_KAFKA_TOPIC": self.kafka_topic,
             "O2C_LOG_FORMAT": self.log_format,
             "O2C_LOG_LEVEL": self.log_level,
+            "O2C_PDF_FONT": str(self.pdf_font or ""),
+            "O2C_SMTP_HOST": self.smtp_host,
+            "O2C_SMTP_PORT": str(self.smtp_port),
+            "O2C_SMTP_TLS": self.smtp_tls,
+            "O2C_SMTP_USER": self.smtp_user,
+            "O2C_SMTP_PASSWORD": "***" if self.smtp_password else "",
+            "O2C_SMTP_TIMEOUT": str(self.smtp_timeout),
+            "O2C_MAIL_FROM": self.mail_from,
         }
 
 

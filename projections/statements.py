@@ -47,17 +47,9 @@ class Statements:
         Without ``as_of`` or ``known_at`` it reads the current tables; with
         either it rebuilds the figures from the dated facts.
         """
-        params = {"as_of": as_of or END_OF_TIME, "known_at": naive_utc(known_at)}
-        found = self.con.execute(
-            """
-            SELECT account_id, customer_id, name, country, currency, net_days,
-                   credit_limit, delivery, language, opened_on
-            FROM accounts WHERE customer_id = $customer AND recorded_at <= $known_at
-            """,
-            {"customer": customer_id, "known_at": params["known_at"]},
-        ).fetchone()
-        if found is None:
-            raise NotInReadModels(f"no account {customer_id!r} in the ledger")
+        moment = naive_utc(known_at)
+        params = {"as_of": as_of or END_OF_TIME, "known_at": moment}
+        found = self.account_row(customer_id, moment)
         account_id = found[0]
         details = Report(
             ["field", "value"],
@@ -86,15 +78,32 @@ class Statements:
             "timeline": timeline,
         }
 
-    def _open_items(
-        self, account_id: str, params: dict[str, Any], current: bool, day: date
-    ) -> Report:
+    def account_row(self, customer_id: str, known_at: datetime) -> tuple[Any, ...]:
+        """The account's id, customer id, name, country, currency, net days,
+        credit limit, delivery, language and opening day."""
+        found = self.con.execute(
+            """
+            SELECT account_id, customer_id, name, country, currency, net_days,
+                   credit_limit, delivery, language, opened_on
+            FROM accounts WHERE customer_id = $customer AND recorded_at <= $known_at
+            """,
+            {"customer": customer_id, "known_at": known_at},
+        ).fetchone()
+        if found is None:
+            raise NotInReadModels(f"no account {customer_id!r} in the ledger")
+        return found
+
+    def open_item_rows(
+        self, account_id: str, params: dict[str, Any], current: bool
+    ) -> list[tuple[Any, ...]]:
+        """Number, currency, invoice and due dates, amount, open amount (minor
+        units) and status of each open invoice, the oldest due first."""
         source = (
             "invoices"
             if current
             else f"({invoice_state_sql('AND i.account_id = $account')})"
         )
-        rows = self.con.execute(
+        return self.con.execute(
             f"""
             SELECT invoice_number, currency, invoice_date, due_date, amount_minor,
                    open_minor, status
@@ -106,7 +115,12 @@ class Statements:
             if not current
             else {"account": account_id},
         ).fetchall()
+
+    def _open_items(
+        self, account_id: str, params: dict[str, Any], current: bool, day: date
+    ) -> Report:
         out = []
+        rows = self.open_item_rows(account_id, params, current)
         for number, cur, issued, due, amount, open_, status in rows:
             out.append(
                 [
@@ -132,11 +146,12 @@ class Statements:
         ]
         return Report(columns, out, title=f"Open items as of {day.isoformat()}")
 
-    def _balances(
+    def balance_rows(
         self, account_id: str, params: dict[str, Any], current: bool
-    ) -> Report:
+    ) -> list[tuple[Any, ...]]:
+        """Currency, open, unapplied cash, open credit and balance (minor units)."""
         if current:
-            rows = self.con.execute(
+            return self.con.execute(
                 """
                 SELECT currency, open_minor, unapplied_cash_minor,
                        unapplied_credit_minor, balance_minor
@@ -144,47 +159,51 @@ class Statements:
                 """,
                 {"account": account_id},
             ).fetchall()
-        else:
-            rows = self.con.execute(
-                f"""
-                WITH open_items AS (
-                    SELECT currency, sum(open_minor) AS open_minor
-                    FROM ({invoice_state_sql("AND i.account_id = $account")})
-                    GROUP BY currency
-                ),
-                applied AS (
-                    SELECT source_id, sum(amount_minor) AS used FROM allocations
-                    WHERE account_id = $account AND effective_date <= $as_of
-                      AND recorded_at <= $known_at
-                    GROUP BY source_id
-                ),
-                sources AS (
-                    SELECT currency, amount_minor - coalesce(used, 0) AS cash,
-                           0 AS credit
-                    FROM payments p LEFT JOIN applied a
-                      ON a.source_id = p.payment_id
-                    WHERE account_id = $account AND received_on <= $as_of
-                      AND recorded_at <= $known_at
-                    UNION ALL
-                    SELECT currency, 0, amount_minor - coalesce(used, 0)
-                    FROM credit_memos c LEFT JOIN applied a
-                      ON a.source_id = c.credit_memo_id
-                    WHERE account_id = $account AND issued_on <= $as_of
-                      AND recorded_at <= $known_at
-                ),
-                unapplied AS (
-                    SELECT currency, sum(cash) AS cash, sum(credit) AS credit
-                    FROM sources GROUP BY currency
-                )
-                SELECT currency, coalesce(o.open_minor, 0), coalesce(u.cash, 0),
-                       coalesce(u.credit, 0),
-                       coalesce(o.open_minor, 0) - coalesce(u.cash, 0)
-                           - coalesce(u.credit, 0)
-                FROM open_items o FULL JOIN unapplied u USING (currency)
-                ORDER BY currency
-                """,
-                {**params, "account": account_id},
-            ).fetchall()
+        return self.con.execute(
+            f"""
+            WITH open_items AS (
+                SELECT currency, sum(open_minor) AS open_minor
+                FROM ({invoice_state_sql("AND i.account_id = $account")})
+                GROUP BY currency
+            ),
+            applied AS (
+                SELECT source_id, sum(amount_minor) AS used FROM allocations
+                WHERE account_id = $account AND effective_date <= $as_of
+                  AND recorded_at <= $known_at
+                GROUP BY source_id
+            ),
+            sources AS (
+                SELECT currency, amount_minor - coalesce(used, 0) AS cash,
+                       0 AS credit
+                FROM payments p LEFT JOIN applied a
+                  ON a.source_id = p.payment_id
+                WHERE account_id = $account AND received_on <= $as_of
+                  AND recorded_at <= $known_at
+                UNION ALL
+                SELECT currency, 0, amount_minor - coalesce(used, 0)
+                FROM credit_memos c LEFT JOIN applied a
+                  ON a.source_id = c.credit_memo_id
+                WHERE account_id = $account AND issued_on <= $as_of
+                  AND recorded_at <= $known_at
+            ),
+            unapplied AS (
+                SELECT currency, sum(cash) AS cash, sum(credit) AS credit
+                FROM sources GROUP BY currency
+            )
+            SELECT currency, coalesce(o.open_minor, 0), coalesce(u.cash, 0),
+                   coalesce(u.credit, 0),
+                   coalesce(o.open_minor, 0) - coalesce(u.cash, 0)
+                       - coalesce(u.credit, 0)
+            FROM open_items o FULL JOIN unapplied u USING (currency)
+            ORDER BY currency
+            """,
+            {**params, "account": account_id},
+        ).fetchall()
+
+    def _balances(
+        self, account_id: str, params: dict[str, Any], current: bool
+    ) -> Report:
+        rows = self.balance_rows(account_id, params, current)
         out = [[cur, *(money(v, cur) for v in values)] for cur, *values in rows]
         columns = ["currency", "open", "unapplied_cash", "open_credit", "balance"]
         return Report(columns, out, title="Balance per currency")

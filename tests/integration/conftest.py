@@ -1,4 +1,5 @@
-"""Fixtures for tests that need a real Kafka broker, started by scripts/services."""
+"""Fixtures for tests that need a real Kafka broker, started by scripts/services,
+and a small ledger of payers for documents and mail."""
 
 from __future__ import annotations
 
@@ -9,6 +10,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.support.ledger import Ledger
+from tests.support.payers import record_payers
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "scripts" / "services"
@@ -41,3 +45,11 @@ def bootstrap(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield exports["O2C_KAFKA_BOOTSTRAP"]
     finally:
         run("down")
+
+
+@pytest.fixture(scope="module")
+def payers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ledger]:
+    """A ledger on SQLite holding the payers of ``tests.support.payers``."""
+    with Ledger(tmp_path_factory.mktemp("payers")) as ledger:
+        record_payers(ledger)
+        yield ledger

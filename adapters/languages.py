@@ -1,0 +1,77 @@
+"""The payer's languages: which one a document or e-mail is written in, its
+words, and the babel locale that formats its amounts and dates."""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import date
+from functools import cache
+from importlib import resources
+
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date
+from babel.numbers import format_currency
+
+from domain.money import from_minor
+
+LANGUAGES = ("en", "zh_Hans", "ja")
+DEFAULT = "en"
+
+
+def product_language(code: str) -> str:
+    """The product language closest to a locale code (``zh-CN`` is zh_Hans).
+
+    Languages o2c has no words for yet are written in English.
+    """
+    try:
+        locale = Locale.parse(code.replace("-", "_"))
+    except (UnknownLocaleError, ValueError, TypeError):
+        return DEFAULT
+    if locale.language == "zh" and locale.script in (None, "Hans"):
+        return "zh_Hans"
+    return locale.language if locale.language in LANGUAGES else DEFAULT
+
+
+def payer_locale(language: str, country: str = "") -> Locale:
+    """The locale that formats a payer's figures: the product language as
+    spoken in the payer's country when babel knows that pair (en_GB, en_DE),
+    else the product language alone."""
+    chosen = product_language(language)
+    if country:
+        try:
+            return Locale.parse(f"{chosen}_{country}")
+        except (UnknownLocaleError, ValueError):
+            pass
+    return Locale.parse(chosen)
+
+
+@cache
+def _words(language: str) -> dict[str, dict[str, str]]:
+    source = resources.files("adapters") / "texts" / f"{language}.toml"
+    return tomllib.loads(source.read_text(encoding="utf-8"))
+
+
+class Words:
+    """The texts of one product language, with the locale's number formats."""
+
+    def __init__(self, locale: Locale) -> None:
+        self.locale = locale
+        self.language = product_language(str(locale))
+        self._texts = _words(self.language)
+
+    def __call__(self, key: str, **values: object) -> str:
+        """The text named ``section.name``, with ``{placeholders}`` filled in."""
+        section, name = key.split(".", 1)
+        return self._texts[section][name].format(**values)
+
+    def money(self, minor: int, currency: str) -> str:
+        """An amount of minor units, with exactly the currency's decimals."""
+        exact = from_minor(minor, currency)
+        return format_currency(exact, currency, locale=self.locale)
+
+    def day(self, value: date | None) -> str:
+        return "" if value is None else format_date(value, "medium", self.locale)
+
+
+def words_for(language: str, country: str = "") -> Words:
+    return Words(payer_locale(language, country))
