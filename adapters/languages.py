@@ -4,12 +4,12 @@ words, and the babel locale that formats its amounts and dates."""
 from __future__ import annotations
 
 import tomllib
-from datetime import date
+from datetime import UTC, date, datetime
 from functools import cache
 from importlib import resources
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_date
+from babel.dates import format_date, format_datetime
 from babel.numbers import format_currency
 
 from domain.money import from_minor
@@ -71,6 +71,10 @@ class Words:
 
     def day(self, value: date | None) -> str:
         return "" if value is None else format_date(value, "medium", self.locale)
+
+    def moment(self, value: datetime) -> str:
+        """A point in time, shown in UTC with the zone named."""
+        return format_datetime(value, "long", tzinfo=UTC, locale=self.locale)
 
 
 def words_for(language: str, country: str = "") -> Words:

@@ -11,6 +11,7 @@ import pytest
 
 from services.receivables import Receivables
 from tests.support.ledger import STORES, Ledger, receivables_in
+from tests.support.smtp import SmtpServer
 
 
 @pytest.fixture(params=STORES)
@@ -28,3 +29,11 @@ def ledger(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Ledger]:
     """A fresh event store with its read models and projector."""
     with Ledger(tmp_path, store=request.param) as opened:
         yield opened
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpServer]:
+    """A real SMTP server on loopback that keeps every message it receives."""
+    server = SmtpServer().start()
+    yield server
+    server.stop()

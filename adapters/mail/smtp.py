@@ -1,0 +1,117 @@
+"""Sending e-mail through an SMTP server named by the ``O2C_SMTP_*`` settings."""
+
+from __future__ import annotations
+
+import hashlib
+import smtplib
+import ssl
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+from typing import Protocol
+
+import structlog
+
+from adapters.mail.messages import Mail
+from adapters.settings import Settings
+
+log = structlog.get_logger()
+
+
+class MailNotSent(RuntimeError):
+    """The SMTP server could not be reached or refused the message."""
+
+
+class Mailer(Protocol):
+    """Where composed e-mails go; the portal and the CLI depend on this only."""
+
+    def send(self, message: Mail) -> None: ...
+
+
+def recipient_hash(address: str) -> str:
+    """A stable short digest of an address, for logs that must not hold it."""
+    return hashlib.sha256(address.strip().lower().encode()).hexdigest()[:16]
+
+
+class SmtpMailer:
+    """Delivers each ``Mail`` over one SMTP connection of its own.
+
+    ``O2C_SMTP_TLS`` chooses plain SMTP (``none``, for a relay on the same
+    machine), ``starttls`` or implicit TLS (``ssl``); with ``O2C_SMTP_USER``
+    it logs in first. Logs name the kind, the account id and a hash of the
+    recipient, never the address.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        # The sender's domain names us in EHLO and in Message-IDs, so that
+        # nothing asks the resolver for this machine's name.
+        self.domain = settings.mail_from.rpartition("@")[2] or "localhost"
+
+    def message(self, mail: Mail) -> EmailMessage:
+        """The MIME message: text, its HTML alternative, then attachments."""
+        message = EmailMessage()
+        message["From"] = Address(addr_spec=self.settings.mail_from)
+        message["To"] = mail.to
+        message["Subject"] = mail.subject
+        message["Date"] = formatdate(localtime=False)
+        message["Message-ID"] = make_msgid(domain=self.domain)
+        message.set_content(mail.text)
+        message.add_alternative(mail.html, subtype="html")
+        for item in mail.attachments:
+            maintype, subtype = item.content_type.split("/", 1)
+            message.add_attachment(
+                item.data, maintype=maintype, subtype=subtype, filename=item.filename
+            )
+        # Set last: making the body multipart moves Content-* headers inward.
+        message["Content-Language"] = mail.language.replace("_", "-")
+        return message
+
+    def send(self, message: Mail) -> None:
+        """Deliver it, or raise ``MailNotSent`` saying where it failed."""
+        s = self.settings
+        where = f"{s.smtp_host}:{s.smtp_port}"
+        fields = {
+            "kind": message.kind,
+            "account_id": message.account_id,
+            "recipient_hash": recipient_hash(message.to),
+            "smtp_server": where,
+        }
+        try:
+            with self._connect() as smtp:
+                if s.smtp_tls == "starttls":
+                    smtp.starttls(context=ssl.create_default_context())
+                if s.smtp_user:
+                    password = (
+                        s.smtp_password.get_secret_value() if s.smtp_password else ""
+                    )
+                    smtp.login(s.smtp_user, password)
+                smtp.send_message(self.message(message))
+        except smtplib.SMTPResponseException as error:
+            log.warning("mail_refused", code=error.smtp_code, **fields)
+            raise MailNotSent(
+                f"the SMTP server at {where} refused the {message.kind} e-mail "
+                f"(code {error.smtp_code})"
+            ) from None
+        except (OSError, smtplib.SMTPException) as error:
+            reason = getattr(error, "strerror", None) or type(error).__name__
+            log.warning("mail_failed", reason=reason, **fields)
+            raise MailNotSent(
+                f"cannot send the {message.kind} e-mail through the SMTP server "
+                f"at {where} (O2C_SMTP_HOST, O2C_SMTP_PORT): {reason}"
+            ) from None
+        log.info("mail_sent", **fields)
+
+    def _connect(self) -> smtplib.SMTP:
+        s = self.settings
+        if s.smtp_tls == "ssl":
+            return smtplib.SMTP_SSL(
+                s.smtp_host,
+                s.smtp_port,
+                local_hostname=self.domain,
+                timeout=s.smtp_timeout,
+                context=ssl.create_default_context(),
+            )
+        return smtplib.SMTP(
+            s.smtp_host, s.smtp_port, local_hostname=self.domain, timeout=s.smtp_timeout
+        )
