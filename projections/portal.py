@@ -309,3 +309,19 @@ class PayerViews:
                 {},
             )
         )
+
+    def sample_payers(self, limit: int = 6) -> list[dict[str, Any]]:
+        """One account with open invoices per country, for demo sign-in links."""
+        return _records(
+            self._run(
+                """
+                SELECT country, arg_min(account_id, customer_id) AS account_id
+                FROM accounts
+                WHERE account_id IN (
+                    SELECT account_id FROM invoices WHERE open_minor > 0
+                )
+                GROUP BY country ORDER BY country LIMIT $limit
+                """,
+                {"limit": limit},
+            )
+        )
