@@ -15,6 +15,7 @@ from fastapi import APIRouter, Depends, Header, HTTPException, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
+from adapters.logging import redact_card_numbers
 from adapters.portal._web import payer, portal_of
 from adapters.portal.paying import (
     KEY_PATTERN,
@@ -247,7 +248,7 @@ def dispute(
             invoice_number=found["invoice_number"],
             account_number=account["customer_id"],
             reason=body.reason,
-            note=body.note,
+            note=redact_card_numbers(body.note),
             on=portal.today(),
             **_cause(account),
         ),

@@ -8,6 +8,7 @@ import structlog
 from fastapi import APIRouter, BackgroundTasks, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from adapters.logging import redact_card_numbers
 from adapters.portal._web import (
     LANGUAGE_COOKIE,
     new_key,
@@ -126,7 +127,12 @@ def overview_page(
         request,
         "overview.html",
         notice=notice if notice in known else "",
-        filters={"sort": sort, "q": q, "currency": currency, "overdue": overdue},
+        filters={
+            "sort": sort,
+            "q": redact_card_numbers(q),
+            "currency": currency,
+            "overdue": overdue,
+        },
         **shown,
     )
 

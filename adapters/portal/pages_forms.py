@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, HTTPException, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
+from adapters.logging import redact_card_numbers
 from adapters.portal._web import new_key, payer, portal_of, render
 from adapters.portal.attachments import AttachmentRefused
 from adapters.portal.paying import KEY_PATTERN
@@ -80,7 +81,7 @@ async def dispute_submit(
             invoice_number=invoice["invoice_number"],
             account_number=account["customer_id"],
             reason=reason,
-            note=note,
+            note=redact_card_numbers(note),
             attachment_id=attachment_id,
             on=portal.today(),
             actor=f"payer:{account['customer_id']}",

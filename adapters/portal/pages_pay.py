@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from adapters.logging import redact_card_numbers
 from adapters.portal._web import new_key, payer, portal_of, render
 from adapters.portal.context import Portal
 from adapters.portal.paying import (
@@ -48,7 +49,7 @@ def _pay_form(
         "pay.html",
         400 if problem else 200,
         invoices=invoices,
-        amounts=amounts or {},
+        amounts={k: redact_card_numbers(v) for k, v in (amounts or {}).items()},
         credits=portal.views.credits(account["account_id"]),
         methods=portal.views.payment_methods(account["account_id"]),
         key=new_key(),

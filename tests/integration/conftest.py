@@ -7,6 +7,7 @@ import shlex
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -41,3 +42,13 @@ def bootstrap(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield exports["O2C_KAFKA_BOOTSTRAP"]
     finally:
         run("down")
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Iterator[Any]:
+    """The portal and its sandbox gateway over a fresh ledger in a folder."""
+    from tests.support.portal import open_site
+
+    opened = open_site(tmp_path)
+    yield opened
+    opened.close()

@@ -9,14 +9,7 @@ import pytest
 
 from domain.invoice import Invoice
 from tests.support.payer import issue, open_payer
-from tests.support.portal import csrf_of, key_of, open_site, through_gateway
-
-
-@pytest.fixture
-def site(tmp_path):
-    opened = open_site(tmp_path)
-    yield opened
-    opened.close()
+from tests.support.portal import csrf_of, key_of, through_gateway
 
 
 @pytest.fixture
