@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-
 from domain.invoice import Invoice
 from services import commands as c
 from tests.support.payer import issue, open_payer, pay
