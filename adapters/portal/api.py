@@ -22,6 +22,7 @@ from adapters.portal.paying import (
     Method,
     PaymentProblem,
     UnknownInvoice,
+    first_answer,
     pay,
     plan_payment,
 )
@@ -190,6 +191,9 @@ def make_payment(
     page); open credit first when asked. 402 when the gateway refuses."""
     _checked(request, csrf, key)
     portal = portal_of(request)
+    first = first_answer(portal, account["account_id"], key)
+    if first is not None:
+        return first
     chosen = {line.invoice_id: str(line.amount) for line in body.lines}
     methods = portal.views.payment_methods(account["account_id"])
     method = next((m for m in methods if m["method_id"] == body.method_id), None)

@@ -17,6 +17,7 @@ from adapters.portal.paying import (
     PaymentProblem,
     Plan,
     UnknownInvoice,
+    first_answer,
     pay,
     plan_payment,
 )
@@ -80,6 +81,9 @@ def _pay_submitted(request: Request, fields: dict[str, str], form: Any) -> Respo
     if KEY_PATTERN.fullmatch(key) is None:
         raise HTTPException(400, "the form's key is missing")
     amounts = {i: fields.get(f"amount_{i}", "") for i in invoice_ids}
+    first = first_answer(portal, account["account_id"], key)
+    if first is not None:
+        return _receipt_redirect(first)
 
     try:
         plan = plan_payment(

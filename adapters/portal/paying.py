@@ -147,6 +147,11 @@ def command_key(account_id: str, key: str) -> str:
     return f"portal-pay:{account_id}:{key}"
 
 
+def first_answer(portal: Portal, account_id: str, key: str) -> dict[str, Any] | None:
+    """What a payment with this key answered, if it was made already."""
+    return portal.engine.app.handled(command_key(account_id, key))
+
+
 def pay(
     portal: Portal, account: dict[str, Any], plan: Plan, key: str, method: Method | None
 ) -> dict[str, Any]:

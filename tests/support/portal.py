@@ -124,3 +124,20 @@ def through_gateway(site: Site, redirect: str, card: str = GOOD_CARD) -> Any:
     )
     assert typed.status_code == 303, typed.text
     return site.client.get(typed.headers["location"].removeprefix(PORTAL))
+
+
+def sandbox_token(site: Site, card: str = GOOD_CARD) -> str:
+    """A token for a card, straight from the sandbox's tokenization page."""
+    typed = site.gateway.post(
+        "/tokenize",
+        data={
+            "return_url": f"{PORTAL}/pay/return",
+            "state": "s",
+            "kind": "card",
+            "number": card,
+            "expiry": "12/39",
+            "cvc": "123",
+        },
+        follow_redirects=False,
+    )
+    return parse_qs(urlsplit(typed.headers["location"]).query)["token"][0]
