@@ -302,7 +302,8 @@ class PayerViews:
             self._run(
                 """
                 SELECT strftime(effective_date, '%Y-%m') AS month, country,
-                       count(*) AS answers, round(avg(score), 2) AS mean_score,
+                       count(*) AS answers,
+                       CAST(avg(score) AS DECIMAL(6, 2)) AS mean_score,
                        count(*) FILTER (WHERE score >= 5) AS easy
                 FROM effort_scores GROUP BY ALL ORDER BY month, country
                 """,
