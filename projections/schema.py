@@ -163,6 +163,16 @@ TABLES = {
 
 READ_MODELS = [name for name in TABLES if name != "projection_position"]
 
+# The portal reads one account at a time: these keep its lookups off full scans.
+INDEXED_BY_ACCOUNT = [
+    "accounts",
+    "invoices",
+    "payments",
+    "credit_memos",
+    "balances",
+    "disputes",
+]
+
 # Columns added after a table was first released, so older files gain them.
 ADDED_COLUMNS = [("disputes", "attachment_id", "VARCHAR")]
 
@@ -176,4 +186,8 @@ def create_statements() -> list[str]:
         f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {column} {kind}"
         for table, column, kind in ADDED_COLUMNS
     ]
-    return tables + added
+    indexes = [
+        f"CREATE INDEX IF NOT EXISTS {table}_by_account ON {table} (account_id)"
+        for table in INDEXED_BY_ACCOUNT
+    ]
+    return tables + added + indexes
