@@ -8,8 +8,12 @@ import pytest
 
 from domain.errors import AllocationToAnotherAccount, InvalidAmount
 from projections.portal import PayerViews
+from projections.readmodels import ReadModels
 from services import commands as c
 from services.receivables import NotFound
+from streams.envelope import envelope
+from streams.projector import _as_events
+from tests.support.ledger import dump_tables
 from tests.support.payer import ISSUED, credit, issue, open_payer, pay
 
 
@@ -277,3 +281,25 @@ def test_rebuilding_gives_the_same_payer_read_models(book):
     book.rebuild()
 
     assert book.tables() == before
+
+
+def test_payer_events_read_from_their_kafka_envelopes_project_the_same(book, tmp_path):
+    """The Kafka path (envelope, then back to rows) builds the same tables."""
+    promise(book, "p1", "50.00", date(2024, 3, 1))
+    save_method(book, "m1", "tok_1")
+    book.app.dispute_invoice(
+        c.DisputeInvoice(
+            idempotency_key="d1",
+            invoice_number="INV-2",
+            reason="damaged",
+            attachment_id="att-1",
+            on=date(2024, 1, 10),
+        )
+    )
+    book.catch_up()
+    notifications = book.app.recorder.select_notifications(start=1, limit=10_000)
+    replica = ReadModels(tmp_path / "replica.duckdb")
+
+    replica.apply(_as_events([envelope(n) for n in notifications]), {"kafka": 1})
+
+    assert dump_tables(replica) == book.tables()
