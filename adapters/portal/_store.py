@@ -31,6 +31,7 @@ class PortalStore:
     def __init__(self, path: Path) -> None:
         self.con = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self.con.execute("PRAGMA journal_mode=WAL")
+        self.con.execute("PRAGMA synchronous=NORMAL")
         self.con.executescript(SCHEMA)
         self.lock = threading.Lock()
 
@@ -55,12 +56,14 @@ class PortalStore:
             "INSERT INTO sessions VALUES (?, ?, ?)", (session_id, account_id, expires)
         )
 
-    def session_account(self, session_id: str, now: float) -> str | None:
+    def session(self, session_id: str, now: float) -> tuple[str, float] | None:
+        """The live session's account and expiry time, or None."""
         found = self._one(
-            "SELECT account_id FROM sessions WHERE id = ? AND expires_at > ?",
+            "SELECT account_id, expires_at FROM sessions "
+            "WHERE id = ? AND expires_at > ?",
             (session_id, now),
         )
-        return None if found is None else str(found[0])
+        return None if found is None else (str(found[0]), float(found[1]))
 
     def extend_session(self, session_id: str, expires: float) -> None:
         self._do(

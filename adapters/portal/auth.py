@@ -116,8 +116,12 @@ class Sessions:
         session_id = request.cookies.get(SESSION_COOKIE)
         if not session_id:
             return None
-        account_id = self.store.session_account(session_id, now)
-        if account_id is not None:
+        found = self.store.session(session_id, now)
+        if found is None:
+            return None
+        account_id, expires = found
+        # Extended at most once a minute, so reading a page rarely writes.
+        if expires - now < self.seconds - 60:
             self.store.extend_session(session_id, now + self.seconds)
         return account_id
 

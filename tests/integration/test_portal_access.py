@@ -309,3 +309,15 @@ def test_an_attachment_is_served_to_its_own_account(site, signed_in, mine):
     assert answer.status_code == 200
     assert answer.content.startswith(b"%PDF")
     assert answer.headers["content-type"] == "application/pdf"
+
+
+def test_a_session_in_use_stays_open_past_its_first_expiry(site, mine):
+    sign_in(site, mine.account)
+    minutes = site.portal.settings.session_minutes
+    for _ in range(3):
+        site.clock.seconds += minutes * 60 * 0.6
+        site.client.get("/")
+
+    page = site.client.get("/", follow_redirects=False)
+
+    assert page.status_code == 200
