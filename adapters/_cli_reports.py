@@ -18,6 +18,8 @@ from adapters._cli_common import (
 )
 from adapters._cli_documents import checked_language, write_invoice, write_statement
 from adapters._render import Format, print_report, print_sections
+from projections._format import Report
+from projections.portal import PayerViews
 from projections.statements import NotInReadModels, Statements
 
 reports = typer.Typer(help="Reports from the read models.")
@@ -108,6 +110,22 @@ def report_dso(
     moment = parse_moment(as_known_at)
     with views(ctx) as opened:
         report = opened.reports.dso(first, last, by is not None, moment)
+        print_report(report, fmt)
+
+
+@reports.command("experience")
+def report_experience(ctx: typer.Context, fmt: FormatOption = None) -> None:
+    """Customer effort score (1 hard to 7 easy) by month and country: how many
+    payers answered after paying, their mean score, how many found it easy
+    (5 or more)."""
+    with views(ctx) as opened:
+        rows = PayerViews(opened.models.con).effort_by_month_and_country()
+        columns = ["month", "country", "answers", "mean_score", "easy"]
+        report = Report(
+            columns,
+            [[row[name] for name in columns] for row in rows],
+            title="Customer effort score",
+        )
         print_report(report, fmt)
 
 

@@ -8,7 +8,14 @@ from typing import Annotated
 import typer
 from pydantic import ValidationError
 
-from adapters import _cli_demo, _cli_import, _cli_record, _cli_relay, _cli_reports
+from adapters import (
+    _cli_demo,
+    _cli_import,
+    _cli_record,
+    _cli_relay,
+    _cli_reports,
+    _cli_serve,
+)
 from adapters.logging import configure
 from adapters.settings import Settings
 
@@ -70,6 +77,7 @@ _cli_reports.register(app)
 _cli_record.register(app)
 _cli_demo.register(app)
 _cli_relay.register(app)
+_cli_serve.register(app)
 
 
 def main() -> None:

@@ -6,6 +6,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from adapters import sqlite_store
+from adapters.mailer import Mailer, OutboxMailer, SmtpMailer
+from adapters.portal._store import PortalStore
+from adapters.portal.attachments import Attachments
+from adapters.portal.auth import Csrf, Links, Sessions, load_secret
+from adapters.portal.context import Portal
+from adapters.portal.gateway import PaymentGateway
+from adapters.portal.settings import PortalSettings
 from adapters.settings import Settings, postgres_parts
 from projections.queries import Reports
 from projections.readmodels import ReadModels
@@ -61,3 +68,42 @@ def open_engine(settings: Settings) -> Engine:
     models = ReadModels(settings.read_models_path)
     projector = StoreProjector(app.recorder, models)
     return Engine(settings, app, models, projector, Reports(models.con))
+
+
+def mailer_for(settings: Settings, portal: PortalSettings) -> Mailer:
+    """SMTP when the settings ask for it; else ``.eml`` files in the outbox."""
+    if portal.mailer == "smtp":
+        return SmtpMailer(portal.smtp_host, portal.smtp_port, portal.mail_from)
+    return OutboxMailer(settings.data_dir / "outbox", portal.mail_from)
+
+
+def open_portal(
+    engine: Engine,
+    portal: PortalSettings,
+    public_url: str,
+    gateway: PaymentGateway,
+    gateway_origin: str,
+    mailer: Mailer | None = None,
+) -> Portal:
+    """The portal's context over an open engine: its own store and secret in
+    the data folder, the gateway and the mailer."""
+    folder = engine.settings.data_dir
+    secret = (
+        portal.secret.get_secret_value().encode()
+        if portal.secret is not None
+        else load_secret(folder)
+    )
+    store = PortalStore(folder / "portal.sqlite")
+    return Portal(
+        engine=engine,
+        settings=portal,
+        store=store,
+        links=Links(secret, store),
+        sessions=Sessions(store, portal.session_minutes),
+        csrf=Csrf(secret),
+        gateway=gateway,
+        mailer=mailer or mailer_for(engine.settings, portal),
+        attachments=Attachments(folder / "attachments", portal.attachment_max_bytes),
+        public_url=public_url.rstrip("/"),
+        gateway_origin=gateway_origin.rstrip("/"),
+    )

@@ -24,6 +24,17 @@ from domain.money import Money
 
 STATUSES = ("open", "partially_paid", "paid", "disputed", "written_off")
 
+# The reasons a payer can pick when disputing an invoice from the portal.
+DISPUTE_REASONS = (
+    "not_received",
+    "wrong_amount",
+    "wrong_items",
+    "damaged",
+    "already_paid",
+    "duplicate",
+    "other",
+)
+
 
 class Invoice(Aggregate):
     """An issued invoice and everything that reduced its open amount.
@@ -50,8 +61,17 @@ class Invoice(Aggregate):
             aggregate.reduce(self.amount, self.effective_date)
 
     class Disputed(LedgerEvent):
+        """Version 2 adds ``attachment_id``: a document the payer sent along."""
+
+        class_version = 2
+
         reason: str
         note: str
+        attachment_id: str | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["attachment_id"] = None
 
         def apply(self, aggregate: Any) -> None:
             aggregate.dispute_open = True
@@ -180,7 +200,15 @@ class Invoice(Aggregate):
             **cause.fields(),
         )
 
-    def dispute(self, *, reason: str, note: str, on: date, cause: Cause) -> None:
+    def dispute(
+        self,
+        *,
+        reason: str,
+        note: str,
+        on: date,
+        cause: Cause,
+        attachment_id: str | None = None,
+    ) -> None:
         self._check_not_settled()
         self._check_not_before_issue(on, "a dispute")
         if self.dispute_open:
@@ -189,6 +217,7 @@ class Invoice(Aggregate):
             self.Disputed,
             reason=reason,
             note=note,
+            attachment_id=attachment_id,
             effective_date=on,
             account_id=self.account_id,
             **cause.fields(),

@@ -14,6 +14,7 @@ from domain.account import Account
 from domain.credit_memo import CreditMemo
 from domain.invoice import Invoice
 from domain.payment import Payment
+from domain.promise import PromiseToPay
 
 EVENT_KINDS = {
     get_topic(cls): name
@@ -29,6 +30,12 @@ EVENT_KINDS = {
         (Payment.Allocated, "Payment.Allocated"),
         (CreditMemo.Issued, "CreditMemo.Issued"),
         (CreditMemo.Allocated, "CreditMemo.Allocated"),
+        (Account.LanguageChanged, "Account.LanguageChanged"),
+        (Account.PaymentMethodSaved, "Account.PaymentMethodSaved"),
+        (Account.DefaultPaymentMethodChosen, "Account.DefaultPaymentMethodChosen"),
+        (Account.PaymentMethodRemoved, "Account.PaymentMethodRemoved"),
+        (Account.EffortScoreGiven, "Account.EffortScoreGiven"),
+        (PromiseToPay.Made, "PromiseToPay.Made"),
     ]
 }
 
@@ -72,10 +79,28 @@ FIELDS = {
     "reference": "VARCHAR",
     "invoice_id": "VARCHAR",
     "invoice_number": "VARCHAR",
+    "attachment_id": "VARCHAR",
+    "promised_date": "DATE",
+    "invoice_ids": "JSON",
+    "invoice_numbers": "JSON",
+    "method_id": "VARCHAR",
+    "token": "VARCHAR",
+    "kind": "VARCHAR",
+    "brand": "VARCHAR",
+    "last4": "VARCHAR",
+    "expiry_month": "INTEGER",
+    "expiry_year": "INTEGER",
+    "score": "INTEGER",
+    "payment_id": "VARCHAR",
 }
 
+# Event fields whose names the staged table uses for something else.
+_RENAMED = {"kind": "method_kind"}
+
 _COLUMNS = ", ".join(
-    f"n.d.{name} AS {name}" for name in FIELDS if name not in ("timestamp", "amount")
+    f"n.d.{name} AS {_RENAMED.get(name, name)}"
+    for name in FIELDS
+    if name not in ("timestamp", "amount")
 )
 _STRUCTURE = "{" + ", ".join(f'"{k}": "{v}"' for k, v in FIELDS.items()) + "}"
 
@@ -154,7 +179,7 @@ INSERTS = [
     INSERT INTO disputes BY NAME
     SELECT aggregate_id AS invoice_id, account_id, effective_date AS opened_on,
            reason AS reason, note AS note, position,
-           recorded_at
+           recorded_at, attachment_id
     FROM ev WHERE kind = 'Invoice.Disputed'
     """,
     """
@@ -172,6 +197,56 @@ INSERTS = [
       AND disputes.position = r.dispute_position
     """,
     """
+    UPDATE accounts SET language = c.language
+    FROM (
+        SELECT aggregate_id, arg_max(language, position) AS language
+        FROM ev WHERE kind = 'Account.LanguageChanged' GROUP BY ALL
+    ) c
+    WHERE accounts.account_id = c.aggregate_id
+    """,
+    """
+    INSERT INTO promises BY NAME
+    SELECT aggregate_id AS promise_id, account_id, effective_date AS made_on,
+           promised_date, currency, amount_minor,
+           array_to_string(invoice_numbers::VARCHAR[], ', ') AS invoice_numbers,
+           position, recorded_at
+    FROM ev WHERE kind = 'PromiseToPay.Made'
+    """,
+    """
+    INSERT INTO promise_invoices BY NAME
+    SELECT aggregate_id AS promise_id,
+           unnest(invoice_ids::VARCHAR[]) AS invoice_id, account_id
+    FROM ev WHERE kind = 'PromiseToPay.Made'
+    """,
+    """
+    INSERT INTO payment_methods BY NAME
+    SELECT method_id, account_id, token, method_kind AS kind, brand, last4,
+           expiry_month, expiry_year, false AS is_default,
+           effective_date AS saved_on, position, recorded_at
+    FROM ev WHERE kind = 'Account.PaymentMethodSaved'
+    """,
+    """
+    DELETE FROM payment_methods p USING ev r
+    WHERE r.kind = 'Account.PaymentMethodRemoved'
+      AND r.account_id = p.account_id AND r.method_id = p.method_id
+      AND r.position > p.position
+    """,
+    """
+    UPDATE payment_methods SET is_default = payment_methods.method_id = c.method_id
+    FROM (
+        SELECT account_id, arg_max(method_id, position) AS method_id
+        FROM ev WHERE kind = 'Account.DefaultPaymentMethodChosen' GROUP BY ALL
+    ) c
+    WHERE payment_methods.account_id = c.account_id
+    """,
+    """
+    INSERT INTO effort_scores BY NAME
+    SELECT e.account_id, a.country, e.payment_id, e.score, e.effective_date,
+           e.position, e.recorded_at
+    FROM ev e JOIN accounts a USING (account_id)
+    WHERE e.kind = 'Account.EffortScoreGiven'
+    """,
+    """
     INSERT INTO timeline BY NAME
     SELECT e.position, e.account_id,
            CASE WHEN e.kind LIKE 'Invoice.%' THEN e.aggregate_id
@@ -182,7 +257,8 @@ INSERTS = [
                     i.invoice_number, nullif(e.reference, ''))
                AS reference,
            coalesce(e.reason, e.outcome, e.method,
-                    e.source_kind, e.delivery) AS detail,
+                    e.source_kind, e.delivery, e.language, e.method_kind,
+                    e.score::VARCHAR) AS detail,
            e.actor AS actor, e.channel AS channel,
            e.correlation_id AS correlation_id
     FROM ev e

@@ -91,7 +91,47 @@ TABLES = {
         recorded_at TIMESTAMP NOT NULL,
         resolved_on DATE,
         outcome VARCHAR,
-        resolved_recorded_at TIMESTAMP
+        resolved_recorded_at TIMESTAMP,
+        attachment_id VARCHAR
+    """,
+    "promises": """
+        promise_id VARCHAR NOT NULL,
+        account_id VARCHAR NOT NULL,
+        made_on DATE NOT NULL,
+        promised_date DATE NOT NULL,
+        currency VARCHAR NOT NULL,
+        amount_minor BIGINT NOT NULL,
+        invoice_numbers VARCHAR NOT NULL,
+        position BIGINT NOT NULL,
+        recorded_at TIMESTAMP NOT NULL
+    """,
+    "promise_invoices": """
+        promise_id VARCHAR NOT NULL,
+        invoice_id VARCHAR NOT NULL,
+        account_id VARCHAR NOT NULL
+    """,
+    "payment_methods": """
+        method_id VARCHAR NOT NULL,
+        account_id VARCHAR NOT NULL,
+        token VARCHAR NOT NULL,
+        kind VARCHAR NOT NULL,
+        brand VARCHAR NOT NULL,
+        last4 VARCHAR NOT NULL,
+        expiry_month INTEGER,
+        expiry_year INTEGER,
+        is_default BOOLEAN NOT NULL,
+        saved_on DATE NOT NULL,
+        position BIGINT NOT NULL,
+        recorded_at TIMESTAMP NOT NULL
+    """,
+    "effort_scores": """
+        account_id VARCHAR NOT NULL,
+        country VARCHAR NOT NULL,
+        payment_id VARCHAR NOT NULL,
+        score INTEGER NOT NULL,
+        effective_date DATE NOT NULL,
+        position BIGINT NOT NULL,
+        recorded_at TIMESTAMP NOT NULL
     """,
     "balances": """
         account_id VARCHAR NOT NULL,
@@ -123,9 +163,31 @@ TABLES = {
 
 READ_MODELS = [name for name in TABLES if name != "projection_position"]
 
+# The portal reads one account at a time: these keep its lookups off full scans.
+INDEXED_BY_ACCOUNT = [
+    "accounts",
+    "invoices",
+    "payments",
+    "credit_memos",
+    "balances",
+    "disputes",
+]
+
+# Columns added after a table was first released, so older files gain them.
+ADDED_COLUMNS = [("disputes", "attachment_id", "VARCHAR")]
+
 
 def create_statements() -> list[str]:
-    return [
+    tables = [
         f"CREATE TABLE IF NOT EXISTS {name} ({columns})"
         for name, columns in TABLES.items()
     ]
+    added = [
+        f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {column} {kind}"
+        for table, column, kind in ADDED_COLUMNS
+    ]
+    indexes = [
+        f"CREATE INDEX IF NOT EXISTS {table}_by_account ON {table} (account_id)"
+        for table in INDEXED_BY_ACCOUNT
+    ]
+    return tables + added + indexes

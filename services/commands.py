@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from decimal import Decimal
+from typing import Literal
 
 from babel import Locale, UnknownLocaleError
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -114,10 +115,14 @@ class IssueCreditMemo(Command):
 
 
 class DisputeInvoice(Command):
+    """``account_number``, when given, must own the invoice (portal requests)."""
+
     invoice_number: str
     reason: str = Field(min_length=1)
     note: str = ""
     on: date
+    account_number: str | None = None
+    attachment_id: str | None = Field(default=None, max_length=64)
 
 
 class ResolveDispute(Command):
@@ -129,4 +134,76 @@ class ResolveDispute(Command):
 class WriteOffInvoice(Command):
     invoice_number: str
     reason: str = Field(min_length=1)
+    on: date
+
+
+class PromiseToPay(Command):
+    account_number: str
+    invoice_numbers: list[str] = Field(min_length=1, max_length=100)
+    amount: Decimal
+    currency: str = Field(min_length=3, max_length=3)
+    promised_date: date
+    on: date
+
+
+class SavePaymentMethod(Command):
+    account_number: str
+    token: str = Field(min_length=1, max_length=200)
+    kind: Literal["card", "bank_account"]
+    brand: str = Field(max_length=40)
+    last4: str = Field(pattern=r"^\d{4}$")
+    expiry_month: int | None = Field(default=None, ge=1, le=12)
+    expiry_year: int | None = Field(default=None, ge=2000, le=2999)
+    on: date
+
+
+class ChooseDefaultPaymentMethod(Command):
+    account_number: str
+    method_id: str
+    on: date
+
+
+class RemovePaymentMethod(Command):
+    account_number: str
+    method_id: str
+    on: date
+
+
+class ChangeLanguage(Command):
+    account_number: str
+    language: str
+    on: date
+
+
+class GiveEffortScore(Command):
+    account_number: str
+    score: int = Field(ge=1, le=7)
+    payment_id: str
+    on: date
+
+
+class CreditUse(BaseModel):
+    """Open credit (a credit memo, or cash a payment left unapplied) to apply."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    source_kind: Literal["credit_memo", "payment"]
+    source_id: str
+    invoice_number: str
+    amount: Decimal
+
+
+class SettleInvoices(Command):
+    """A payer settles invoices: open credit first, then a new payment.
+
+    Both happen in one transaction, so a failure leaves nothing half done.
+    """
+
+    account_number: str
+    currency: str = Field(min_length=3, max_length=3)
+    credits: list[CreditUse] = Field(default_factory=list)
+    amount: Decimal
+    method: str
+    reference: str = ""
+    allocations: list[AllocationLine] = Field(default_factory=list)
     on: date

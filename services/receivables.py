@@ -19,6 +19,7 @@ from domain.errors import DomainError, InvalidDate
 from domain.invoice import Invoice
 from domain.money import Money
 from domain.payment import Payment
+from domain.promise import PromiseToPay
 from domain.terms import PaymentTerms
 from services import commands as c
 from services._idempotency import CommandReceipt, fingerprint
@@ -161,8 +162,14 @@ class Receivables(Application[UUID]):
     def dispute_invoice(self, cmd: c.DisputeInvoice) -> dict[str, Any]:
         def handle() -> tuple[list[Any], dict[str, Any]]:
             invoice = self.invoice(cmd.invoice_number)
+            if cmd.account_number is not None:
+                self._check_owns(cmd.account_number, invoice)
             invoice.dispute(
-                reason=cmd.reason, note=cmd.note, on=cmd.on, cause=_cause(cmd)
+                reason=cmd.reason,
+                note=cmd.note,
+                on=cmd.on,
+                cause=_cause(cmd),
+                attachment_id=cmd.attachment_id,
             )
             return [invoice], {"invoice_id": str(invoice.id), "status": invoice.status}
 
@@ -184,7 +191,157 @@ class Receivables(Application[UUID]):
 
         return self._once(cmd, handle)
 
+    # What a payer does in the portal ------------------------------------
+
+    def promise_to_pay(self, cmd: c.PromiseToPay) -> dict[str, Any]:
+        def handle() -> tuple[list[Any], dict[str, Any]]:
+            invoices = [self.invoice(n) for n in dict.fromkeys(cmd.invoice_numbers)]
+            for invoice in invoices:
+                self._check_owns(cmd.account_number, invoice)
+            promise = PromiseToPay.make(
+                key=cmd.idempotency_key,
+                invoices=invoices,
+                amount=Money(cmd.amount, cmd.currency),
+                promised_date=cmd.promised_date,
+                on=cmd.on,
+                cause=_cause(cmd),
+            )
+            return [promise], {"promise_id": str(promise.id)}
+
+        return self._once(cmd, handle)
+
+    def settle_invoices(self, cmd: c.SettleInvoices) -> dict[str, Any]:
+        """Apply the chosen open credit, then record the payment and allocate it."""
+
+        def handle() -> tuple[list[Any], dict[str, Any]]:
+            account = self.account(cmd.account_number)
+            changed: dict[UUID, Any] = {}
+            invoices: dict[str, Invoice] = {}
+            for use in cmd.credits:
+                source = changed.get(UUID(use.source_id)) or self._credit_source(
+                    use, account.id
+                )
+                changed[source.id] = source
+                invoice = invoices.get(use.invoice_number) or self.invoice(
+                    use.invoice_number
+                )
+                invoices[use.invoice_number] = invoice
+                source.allocate_to(
+                    invoice,
+                    Money(use.amount, cmd.currency),
+                    on=cmd.on,
+                    cause=_cause(cmd),
+                )
+            result: dict[str, Any] = {"payment_id": None}
+            if cmd.amount > 0:
+                payment = Payment.receive(
+                    key=cmd.idempotency_key,
+                    account_id=account.id,
+                    amount=Money(cmd.amount, cmd.currency),
+                    method=cmd.method,
+                    reference=cmd.reference,
+                    on=cmd.on,
+                    cause=_cause(cmd),
+                )
+                for line in cmd.allocations:
+                    invoice = invoices.get(line.invoice_number) or self.invoice(
+                        line.invoice_number
+                    )
+                    invoices[line.invoice_number] = invoice
+                    payment.allocate_to(
+                        invoice,
+                        Money(line.amount, cmd.currency),
+                        on=cmd.on,
+                        cause=_cause(cmd),
+                    )
+                changed[payment.id] = payment
+                result = _source_result(payment)
+            result["credit_applied"] = str(sum(u.amount for u in cmd.credits))
+            return [*changed.values(), *invoices.values()], result
+
+        return self._once(cmd, handle)
+
+    def save_payment_method(self, cmd: c.SavePaymentMethod) -> dict[str, Any]:
+        def handle() -> tuple[list[Any], dict[str, Any]]:
+            account = self.account(cmd.account_number)
+            expiry = None
+            if cmd.expiry_month is not None and cmd.expiry_year is not None:
+                expiry = (cmd.expiry_month, cmd.expiry_year)
+            method_id = account.save_payment_method(
+                token=cmd.token,
+                kind=cmd.kind,
+                brand=cmd.brand,
+                last4=cmd.last4,
+                expiry=expiry,
+                on=cmd.on,
+                cause=_cause(cmd),
+            )
+            return [account], {"method_id": method_id}
+
+        return self._once(cmd, handle)
+
+    def choose_default_payment_method(
+        self, cmd: c.ChooseDefaultPaymentMethod
+    ) -> dict[str, Any]:
+        def handle() -> tuple[list[Any], dict[str, Any]]:
+            account = self.account(cmd.account_number)
+            account.choose_default_method(cmd.method_id, on=cmd.on, cause=_cause(cmd))
+            return [account], {"method_id": cmd.method_id}
+
+        return self._once(cmd, handle)
+
+    def remove_payment_method(self, cmd: c.RemovePaymentMethod) -> dict[str, Any]:
+        def handle() -> tuple[list[Any], dict[str, Any]]:
+            account = self.account(cmd.account_number)
+            account.remove_payment_method(cmd.method_id, on=cmd.on, cause=_cause(cmd))
+            return [account], {"method_id": cmd.method_id}
+
+        return self._once(cmd, handle)
+
+    def change_language(self, cmd: c.ChangeLanguage) -> dict[str, Any]:
+        def handle() -> tuple[list[Any], dict[str, Any]]:
+            account = self.account(cmd.account_number)
+            account.change_language(cmd.language, on=cmd.on, cause=_cause(cmd))
+            return [account], {"language": cmd.language}
+
+        return self._once(cmd, handle)
+
+    def give_effort_score(self, cmd: c.GiveEffortScore) -> dict[str, Any]:
+        def handle() -> tuple[list[Any], dict[str, Any]]:
+            account = self.account(cmd.account_number)
+            account.give_effort_score(
+                cmd.score, payment_id=cmd.payment_id, on=cmd.on, cause=_cause(cmd)
+            )
+            return [account], {"score": cmd.score}
+
+        return self._once(cmd, handle)
+
+    def handled(self, key: str) -> dict[str, Any] | None:
+        """The first result of the command with this key, or None if none ran."""
+        try:
+            receipt: CommandReceipt = self.repository.get(CommandReceipt.id_for(key))
+        except AggregateNotFoundError:
+            return None
+        return dict(receipt.result)
+
     # Helpers -----------------------------------------------------------
+
+    def _check_owns(self, account_number: str, invoice: Invoice) -> None:
+        """Answer as if the invoice did not exist when another account owns it."""
+        if invoice.account_id != Account.id_for(account_number):
+            raise NotFound(f"invoice {invoice.number!r} does not exist")
+
+    def _credit_source(self, use: c.CreditUse, account_id: UUID) -> AllocationSource:
+        what = use.source_kind.replace("_", " ")
+        try:
+            source_id = UUID(use.source_id)
+        except ValueError:
+            raise NotFound(f"{what} {use.source_id!r} does not exist") from None
+        source = self._get(source_id, f"{what} {use.source_id!r}")
+        mine = isinstance(source, AllocationSource) and source.account_id == account_id
+        if not mine or use.source_kind != source.KIND:
+            raise NotFound(f"{what} {use.source_id!r} does not exist")
+        return source
 
     def _allocate_later(
         self,

@@ -8,6 +8,7 @@ import shlex
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -53,3 +54,13 @@ def payers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ledger]:
     with Ledger(tmp_path_factory.mktemp("payers")) as ledger:
         record_payers(ledger)
         yield ledger
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Iterator[Any]:
+    """The portal and its sandbox gateway over a fresh ledger in a folder."""
+    from tests.support.portal import open_site
+
+    opened = open_site(tmp_path)
+    yield opened
+    opened.close()

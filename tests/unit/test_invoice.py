@@ -300,3 +300,28 @@ def test_every_event_names_its_account_business_date_and_cause(event_type):
             CLERK.channel,
             CLERK.correlation_id,
         )
+
+
+def test_a_dispute_stored_before_attachments_reads_back_without_one():
+    """A version 1 Disputed event is upcast: its attachment is None."""
+    from eventsourcing.persistence import JSONTranscoder, StoredEvent
+    from eventsourcing.utils import get_topic
+
+    from services._mapper import JSONMapper
+
+    state = (
+        b'{"account_id": "6f1c2b0e-5d0a-4c8e-9a57-0b2c3c1f7e11",'
+        b' "effective_date": "2024-03-05", "actor": "cli", "channel": "cli",'
+        b' "correlation_id": "d-1", "timestamp": "2024-03-05T10:00:00+00:00",'
+        b' "reason": "short delivery", "note": ""}'
+    )
+    stored = StoredEvent(
+        originator_id="6f1c2b0e-5d0a-4c8e-9a57-0b2c3c1f7e12",
+        originator_version=2,
+        topic=get_topic(Invoice.Disputed),
+        state=state,
+    )
+
+    event = JSONMapper(transcoder=JSONTranscoder()).to_domain_event(stored)
+
+    assert (event.reason, event.attachment_id) == ("short delivery", None)

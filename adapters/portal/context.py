@@ -1,0 +1,71 @@
+"""What every portal route needs, built once by the app factory."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from adapters.mailer import Mailer
+from adapters.portal._store import PortalStore
+from adapters.portal.attachments import Attachments
+from adapters.portal.auth import Csrf, Links, Sessions
+from adapters.portal.gateway import PaymentGateway
+from adapters.portal.ratelimit import RateLimit
+from adapters.portal.settings import PortalSettings
+from projections.portal import PayerViews
+
+if TYPE_CHECKING:
+    from adapters.wiring import Engine
+
+
+@dataclass
+class Portal:
+    """The engine, the portal's own state and its ports, shared by routes.
+
+    Commands are run one at a time, each followed by a catch-up of the read
+    models, so the page that answers a command already shows its effect.
+    """
+
+    engine: Engine
+    settings: PortalSettings
+    store: PortalStore
+    links: Links
+    sessions: Sessions
+    csrf: Csrf
+    gateway: PaymentGateway
+    mailer: Mailer
+    attachments: Attachments
+    public_url: str
+    gateway_origin: str
+    today: Callable[[], date] = date.today
+    now: Callable[[], float] = time.time
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    limits: dict[str, RateLimit] = field(default_factory=dict)
+
+    @property
+    def views(self) -> PayerViews:
+        return PayerViews(self.engine.models.con)
+
+    def command(self, handler: str, cmd: Any) -> dict[str, Any]:
+        """Run one command through the services, then catch up the read models."""
+        with self.lock:
+            try:
+                result: dict[str, Any] = getattr(self.engine.app, handler)(cmd)
+            finally:
+                self.engine.catch_up()
+        return result
+
+    def link_url(self, account_id: str, invoice_id: str | None = None) -> str:
+        """A sign-in link for an account: for an invoice e-mail when it names
+        the invoice, else for a payer who asked for one."""
+        minutes = (
+            self.settings.link_minutes
+            if invoice_id is not None
+            else self.settings.sign_in_link_minutes
+        )
+        token = self.links.make(account_id, invoice_id, minutes, self.now())
+        return f"{self.public_url}/in/{token}"
