@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 from urllib.parse import unquote, urlsplit
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from domain.writeoff import SMALL_BALANCE_THRESHOLDS
 
 
 class Settings(BaseSettings):
@@ -35,6 +38,11 @@ class Settings(BaseSettings):
     smtp_password: SecretStr | None = None
     smtp_timeout: float = Field(default=10.0, gt=0)
     mail_from: str = "o2c@localhost"
+    # JSON, for example {"USD": "5.00", "JPY": "500"}: o2c writeoff small
+    # writes off open amounts below these.
+    small_balance_thresholds: dict[str, Decimal] = Field(
+        default_factory=lambda: dict(SMALL_BALANCE_THRESHOLDS)
+    )
 
     @model_validator(mode="after")
     def _store_is_reachable(self) -> Settings:
@@ -81,6 +89,10 @@ class Settings(BaseSettings):
             "O2C_SMTP_PASSWORD": "***" if self.smtp_password else "",
             "O2C_SMTP_TIMEOUT": str(self.smtp_timeout),
             "O2C_MAIL_FROM": self.mail_from,
+            "O2C_SMALL_BALANCE_THRESHOLDS": ",".join(
+                f"{code}={amount}"
+                for code, amount in sorted(self.small_balance_thresholds.items())
+            ),
         }
 
 

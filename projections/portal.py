@@ -222,8 +222,11 @@ class PayerViews:
                 """
                 SELECT d.invoice_id, i.invoice_number, d.opened_on, d.reason,
                        d.note, d.resolved_on, d.outcome, d.attachment_id,
+                       d.explanation,
                        CASE WHEN d.resolved_on IS NULL AND i.dispute_open
-                            THEN 'open' ELSE 'resolved' END AS status
+                            THEN 'open'
+                            WHEN d.status = 'rejected' THEN 'rejected'
+                            ELSE 'resolved' END AS status
                 FROM disputes d JOIN invoices i USING (invoice_id)
                 WHERE d.account_id = $account
                 ORDER BY d.opened_on DESC, d.position DESC
