@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from adapters import sqlite_store
-from adapters.mailer import Mailer, OutboxMailer, SmtpMailer
+from adapters.mail import Mailer, mailer_for
 from adapters.portal._store import PortalStore
 from adapters.portal.attachments import Attachments
 from adapters.portal.auth import Csrf, Links, Sessions, load_secret
@@ -70,13 +70,6 @@ def open_engine(settings: Settings) -> Engine:
     return Engine(settings, app, models, projector, Reports(models.con))
 
 
-def mailer_for(settings: Settings, portal: PortalSettings) -> Mailer:
-    """SMTP when the settings ask for it; else ``.eml`` files in the outbox."""
-    if portal.mailer == "smtp":
-        return SmtpMailer(portal.smtp_host, portal.smtp_port, portal.mail_from)
-    return OutboxMailer(settings.data_dir / "outbox", portal.mail_from)
-
-
 def open_portal(
     engine: Engine,
     portal: PortalSettings,
@@ -102,7 +95,7 @@ def open_portal(
         sessions=Sessions(store, portal.session_minutes),
         csrf=Csrf(secret),
         gateway=gateway,
-        mailer=mailer or mailer_for(engine.settings, portal),
+        mailer=mailer or mailer_for(engine.settings),
         attachments=Attachments(folder / "attachments", portal.attachment_max_bytes),
         public_url=public_url.rstrip("/"),
         gateway_origin=gateway_origin.rstrip("/"),

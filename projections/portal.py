@@ -64,7 +64,8 @@ class PayerViews:
         return _record(
             self._run(
                 """
-                SELECT account_id, customer_id, language FROM accounts
+                SELECT account_id, customer_id, name, country, language
+                FROM accounts
                 WHERE list_contains(
                     list_transform(
                         json_extract_string(contacts, '$[*].email'),
