@@ -213,6 +213,7 @@ def other_ids_routes():
         ("post", "/methods/{method}/default", "key"),
         ("post", "/methods/{method}/remove", "key"),
         ("get", "/attachments/{attachment}", None),
+        ("get", "/invoices/{invoice_number}.pdf", None),
         ("get", "/pay/return?state={state}&token=tok_x", None),
         ("get", "/api/v1/invoices/{invoice}", None),
         ("get", "/api/v1/payments/{payment}", None),
