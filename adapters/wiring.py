@@ -70,6 +70,18 @@ def open_engine(settings: Settings) -> Engine:
     return Engine(settings, app, models, projector, Reports(models.con))
 
 
+def open_links(engine: Engine, portal: PortalSettings) -> Links:
+    """The portal's sign-in links, signed with its secret (``O2C_PORTAL_SECRET``,
+    else the one kept in the data folder) and spent in its store."""
+    folder = engine.settings.data_dir
+    secret = (
+        portal.secret.get_secret_value().encode()
+        if portal.secret is not None
+        else load_secret(folder)
+    )
+    return Links(secret, PortalStore(folder / "portal.sqlite"))
+
+
 def open_portal(
     engine: Engine,
     portal: PortalSettings,
@@ -81,17 +93,13 @@ def open_portal(
     """The portal's context over an open engine: its own store and secret in
     the data folder, the gateway and the mailer."""
     folder = engine.settings.data_dir
-    secret = (
-        portal.secret.get_secret_value().encode()
-        if portal.secret is not None
-        else load_secret(folder)
-    )
-    store = PortalStore(folder / "portal.sqlite")
+    links = open_links(engine, portal)
+    secret, store = links.secret, links.store
     return Portal(
         engine=engine,
         settings=portal,
         store=store,
-        links=Links(secret, store),
+        links=links,
         sessions=Sessions(store, portal.session_minutes),
         csrf=Csrf(secret),
         gateway=gateway,

@@ -76,6 +76,7 @@ class Links:
     """Signed, expiring, single-use sign-in links."""
 
     def __init__(self, secret: bytes, store: PortalStore) -> None:
+        self.secret = secret
         self.serializer = URLSafeSerializer(secret, salt="o2c-sign-in-link")
         self.store = store
 

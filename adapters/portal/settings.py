@@ -5,6 +5,10 @@ from __future__ import annotations
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+# Where ``o2c serve`` listens by default, and so where links point when no
+# public URL is set.
+SERVE_URL = "http://127.0.0.1:8000"
+
 
 class PortalSettings(BaseSettings):
     """Where the portal is reached, how long links and sessions live, and how
