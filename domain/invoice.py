@@ -98,6 +98,15 @@ class Invoice(Aggregate):
         def apply(self, aggregate: Any) -> None:
             aggregate.dispute_open = False
 
+    class Sent(LedgerEvent):
+        """The invoice went to the payer; the address is kept only as a hash."""
+
+        recipient_hash: str
+        language: str
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.last_sent_on = self.effective_date
+
     class WrittenOff(LedgerEvent):
         currency: str
         amount: Decimal
@@ -131,6 +140,7 @@ class Invoice(Aggregate):
         self.dispute_open = False
         self.ever_disputed = False
         self.written_off = False
+        self.last_sent_on: date | None = None
 
     @staticmethod
     def id_for(number: str) -> UUID:
@@ -250,6 +260,21 @@ class Invoice(Aggregate):
         self.trigger_event(
             self.DisputeResolved,
             outcome=outcome,
+            effective_date=on,
+            account_id=self.account_id,
+            **cause.fields(),
+        )
+
+    def record_sent(
+        self, *, recipient_hash: str, language: str, on: date, cause: Cause
+    ) -> None:
+        """Note that the invoice e-mail went out; a settled invoice is not sent."""
+        self._check_not_settled()
+        self._check_not_before_issue(on, "sending")
+        self.trigger_event(
+            self.Sent,
+            recipient_hash=recipient_hash,
+            language=language,
             effective_date=on,
             account_id=self.account_id,
             **cause.fields(),
