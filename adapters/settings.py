@@ -31,7 +31,8 @@ class Settings(BaseSettings):
     log_format: Literal["auto", "json", "console"] = "auto"
     log_level: Literal["debug", "info", "warning", "error"] = "warning"
     pdf_font: Path | None = None
-    smtp_host: str = "127.0.0.1"
+    # Without an SMTP host, e-mails are written to outbox/ in the data folder.
+    smtp_host: str = ""
     smtp_port: int = Field(default=25, ge=1, le=65535)
     smtp_tls: Literal["none", "starttls", "ssl"] = "none"
     smtp_user: str = ""

@@ -135,6 +135,15 @@ class Invoice(Aggregate):
         def apply(self, aggregate: Any) -> None:
             aggregate.write_off_request = (self.actor, self.reason)
 
+    class Sent(LedgerEvent):
+        """The invoice went to the payer; the address is kept only as a hash."""
+
+        recipient_hash: str
+        language: str
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.last_sent_on = self.effective_date
+
     class WrittenOff(LedgerEvent):
         currency: str
         amount: Decimal
@@ -171,6 +180,7 @@ class Invoice(Aggregate):
         self.dispute_assignee: str | None = None
         self.written_off = False
         self.write_off_request: tuple[str, str] | None = None
+        self.last_sent_on: date | None = None
 
     @staticmethod
     def id_for(number: str) -> UUID:
@@ -370,6 +380,21 @@ class Invoice(Aggregate):
                 "another staff member must approve it"
             )
         self.write_off(reason=reason, on=on, cause=cause)
+
+    def record_sent(
+        self, *, recipient_hash: str, language: str, on: date, cause: Cause
+    ) -> None:
+        """Note that the invoice e-mail went out; a settled invoice is not sent."""
+        self._check_not_settled()
+        self._check_not_before_issue(on, "sending")
+        self.trigger_event(
+            self.Sent,
+            recipient_hash=recipient_hash,
+            language=language,
+            effective_date=on,
+            account_id=self.account_id,
+            **cause.fields(),
+        )
 
     def write_off(self, *, reason: str, on: date, cause: Cause) -> None:
         """Close what is still open; dated on or after everything that reduced it."""

@@ -29,6 +29,7 @@ EVENT_KINDS = {
         (Invoice.Disputed, "Invoice.Disputed"),
         (Invoice.DisputeResolved, "Invoice.DisputeResolved"),
         (Invoice.WrittenOff, "Invoice.WrittenOff"),
+        (Invoice.Sent, "Invoice.Sent"),
         (Payment.Received, "Payment.Received"),
         (Payment.Allocated, "Payment.Allocated"),
         (CreditMemo.Issued, "CreditMemo.Issued"),

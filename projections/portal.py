@@ -6,6 +6,7 @@ row of another account is never returned, whatever other id is asked for.
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from typing import Any
 
@@ -64,7 +65,8 @@ class PayerViews:
         return _record(
             self._run(
                 """
-                SELECT account_id, customer_id, language FROM accounts
+                SELECT account_id, customer_id, name, country, language
+                FROM accounts
                 WHERE list_contains(
                     list_transform(
                         json_extract_string(contacts, '$[*].email'),
@@ -75,6 +77,14 @@ class PayerViews:
                 {"email": email},
             )
         )
+
+    def billing_contact(self, account_id: str) -> str | None:
+        """The e-mail address the account's invoices go to, if it has one."""
+        found = self._run(
+            "SELECT contacts FROM accounts WHERE account_id = $account",
+            {"account": account_id},
+        ).fetchone()
+        return None if found is None else billing_address(json.loads(found[0]))
 
     def invoices(
         self,
@@ -329,3 +339,18 @@ class PayerViews:
                 {"limit": limit},
             )
         )
+
+
+# Contact roles an invoice goes to, in order of preference.
+BILLING_ROLES = ("billing", "accounts_payable")
+
+
+def billing_address(contacts: list[dict[str, str]]) -> str | None:
+    """The address an invoice goes to: the first billing or accounts-payable
+    contact with an e-mail address, else the first contact with one."""
+    with_email = [c for c in contacts if c.get("email")]
+    for role in BILLING_ROLES:
+        for contact in with_email:
+            if contact.get("role") == role:
+                return contact["email"]
+    return with_email[0]["email"] if with_email else None

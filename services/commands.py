@@ -130,6 +130,15 @@ class DisputeInvoice(Command):
     attachment_id: str | None = Field(default=None, max_length=64)
 
 
+class RecordInvoiceSent(Command):
+    """The invoice e-mail went to a contact, named only by a hash of the address."""
+
+    invoice_number: str
+    recipient_hash: str = Field(min_length=1, max_length=64)
+    language: str
+    on: date
+
+
 class ResolveDispute(Command):
     invoice_number: str
     outcome: str = Field(min_length=1)

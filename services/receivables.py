@@ -159,6 +159,19 @@ class Receivables(AccountPolicies, Collections, StaffAccess):
 
         return self._once(cmd, handle)
 
+    def record_invoice_sent(self, cmd: c.RecordInvoiceSent) -> dict[str, Any]:
+        def handle() -> tuple[list[Any], dict[str, Any]]:
+            invoice = self.invoice(cmd.invoice_number)
+            invoice.record_sent(
+                recipient_hash=cmd.recipient_hash,
+                language=cmd.language,
+                on=cmd.on,
+                cause=_cause(cmd),
+            )
+            return [invoice], {"invoice_id": str(invoice.id), "sent_on": str(cmd.on)}
+
+        return self._once(cmd, handle)
+
     def write_off_invoice(self, cmd: c.WriteOffInvoice) -> dict[str, Any]:
         def handle() -> tuple[list[Any], dict[str, Any]]:
             invoice = self.invoice(cmd.invoice_number)

@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from adapters import staff_api
-from adapters.portal import api, pages, pages_forms, pages_pay
+from adapters.portal import api, pages, pages_documents, pages_forms, pages_pay
 from adapters.portal._web import render
 from adapters.portal.auth import CSRF_COOKIE, CsrfRefused, NotSignedIn
 from adapters.portal.context import Portal
@@ -124,6 +124,7 @@ def create_app(portal: Portal) -> FastAPI:
     app.include_router(pages.router)
     app.include_router(pages_pay.router)
     app.include_router(pages_forms.router)
+    app.include_router(pages_documents.router)
     app.include_router(api.router)
     app.include_router(staff_api.router)
     static = Path(__file__).parent / "static"
