@@ -171,6 +171,8 @@ INDEXED_BY_ACCOUNT = [
     "credit_memos",
     "balances",
     "disputes",
+    "allocations",
+    "promises",
 ]
 
 # Columns added after a table was first released, so older files gain them.
