@@ -226,7 +226,8 @@ def start_server(run: Path, port: int) -> subprocess.Popen[bytes]:
     deadline = time.monotonic() + SERVER_START_SECONDS
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            raise SystemExit(f"o2c serve exited; see {run / 'server.log'}")
+            said = (run / "server.log").read_text(errors="replace")[-2000:]
+            raise SystemExit(f"o2c serve exited:\n{said}")
         try:
             httpx.get(f"http://127.0.0.1:{port}/sign-in", timeout=2)
             httpx.get(f"http://127.0.0.1:{port + 1}/docs", timeout=2)
