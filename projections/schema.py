@@ -229,6 +229,8 @@ INDEXED_BY_ACCOUNT = [
     "balances",
     "disputes",
     "collector_actions",
+    "allocations",
+    "promises",
 ]
 
 # Columns added after a table was first released, so older files gain them.

@@ -28,6 +28,8 @@ class Portal:
 
     Commands are run one at a time, each followed by a catch-up of the read
     models, so the page that answers a command already shows its effect.
+    Catching up is shared: commands stored while one request projects wait
+    for the next catch-up, which takes all of them in one run.
     """
 
     engine: Engine
@@ -44,6 +46,7 @@ class Portal:
     today: Callable[[], date] = date.today
     now: Callable[[], float] = time.time
     lock: threading.Lock = field(default_factory=threading.Lock)
+    projecting: threading.Lock = field(default_factory=threading.Lock)
     limits: dict[str, RateLimit] = field(default_factory=dict)
 
     @property
@@ -52,10 +55,11 @@ class Portal:
 
     def command(self, handler: str, cmd: Any) -> dict[str, Any]:
         """Run one command through the services, then catch up the read models."""
-        with self.lock:
-            try:
+        try:
+            with self.lock:
                 result: dict[str, Any] = getattr(self.engine.app, handler)(cmd)
-            finally:
+        finally:
+            with self.projecting:
                 self.engine.catch_up()
         return result
 
