@@ -29,19 +29,29 @@ import pytest
 
 from adapters.settings import Settings
 from adapters.wiring import store_env
-from projections.readmodels import ReadModels
-from projections.runner import StoreProjector
 from services.receivables import Receivables
 from streams._progress import committed_position
 from tests.integration.conftest import Broker
 from tests.integration.test_relay import (
+    in_account_order,
     pytestmark,  # noqa: F401
     read_topic,
     record_large_ledger,
 )
 from tests.support.cli import Cli
-from tests.support.ledger import POSTGRES_DSN, dump_tables, store_settings
-from tests.support.processes import Process, o2c_env, wait_for
+from tests.support.ledger import (
+    POSTGRES_DSN,
+    store_settings,
+    tables_built_from,
+    tables_in,
+)
+from tests.support.processes import (
+    BOOK_WRITER,
+    Process,
+    o2c_env,
+    start_in_order,
+    wait_for,
+)
 
 SEED = int(os.environ.get("O2C_CHAOS_SEED", "20261204"))
 # About 4.4 events per invoice in the demo book, plus a few live commands.
@@ -49,58 +59,6 @@ INVOICES = 22_500
 LOAD_SECONDS = 40.0
 KILLS = {"relay": 3, "projector": 3, "broker": 2}
 CATCH_UP_S = 180.0
-
-# Stores a demo book in batches of about 1,000 events, spread over the given
-# seconds, with three ordinary commands (their receipts included) after each.
-WRITER = """
-import sys, time
-from datetime import date
-from decimal import Decimal
-
-from adapters.logging import configure
-from adapters.settings import Settings
-from adapters.wiring import store_env
-from services import commands as c
-from services.bulk import BulkWriter
-from services.demo import generate_book
-from services.receivables import Receivables
-from streams._progress import committed_position
-
-invoices, seed, seconds = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
-configure("json", "info")
-app = Receivables(env=store_env(Settings()))
-expected_flushes = invoices * 4.4 / 1000
-started = time.monotonic()
-flushes = 0
-
-
-def live_commands_then_pause(count):
-    global flushes
-    flushes += 1
-    number = f"LIVE-{flushes}"
-    app.open_account(c.OpenAccount(
-        idempotency_key=f"open-{number}", number=number, name=f"Live {flushes}",
-        country="DE", currency="EUR", opened_on=date(2024, 1, 2)))
-    app.issue_invoice(c.IssueInvoice(
-        idempotency_key=f"issue-{number}", number=f"{number}-1",
-        account_number=number, amount=Decimal("120.00"),
-        issue_date=date(2024, 2, 1)))
-    app.record_payment(c.RecordPayment(
-        idempotency_key=f"pay-{number}", account_number=number,
-        amount=Decimal("100.00"), currency="EUR", received_on=date(2024, 3, 1),
-        allocations=[c.AllocationLine(
-            invoice_number=f"{number}-1", amount=Decimal("100.00"))]))
-    due = started + seconds * flushes / expected_flushes
-    time.sleep(max(0.0, due - time.monotonic()))
-
-
-generate_book(
-    BulkWriter(app, batch_events=1000, on_flush=live_commands_then_pause),
-    invoices=invoices, seed=seed,
-)
-print("stored", app.recorder.max_notification_id(), flush=True)
-app.close()
-"""
 
 
 def chaos_plan(rng: random.Random) -> list[tuple[float, str]]:
@@ -146,7 +104,7 @@ def test_kills_of_relay_projector_and_broker_lose_and_double_nothing(
         [str(INVOICES), str(SEED), str(LOAD_SECONDS)],
         o2c_env(data_dir=str(tmp_path / "writer"), **on_store),
         tmp_path,
-        script=WRITER,
+        script=BOOK_WRITER,
     )
     relay = Process("relay", ["relay", "--poll-interval", "0.2"], relay_env, tmp_path)
     projector = Process(
@@ -156,15 +114,7 @@ def test_kills_of_relay_projector_and_broker_lose_and_double_nothing(
     app = Receivables(env=store_env(store))
     restarting: list[threading.Thread] = []
     try:
-        writer.start()
-        relay.start()
-        wait_for(
-            lambda: bool(relay.events("relay_batch_published")),
-            60,
-            "the relay's first batch",
-            watched=(relay, writer),
-        )
-        projector.start()
+        start_in_order(writer, relay, projector)
 
         started = time.monotonic()
         for moment, target in plan:
@@ -240,24 +190,12 @@ def test_kills_of_relay_projector_and_broker_lose_and_double_nothing(
     assert len(values) == head
     assert sorted(v["position"] for v in values) == list(range(1, head + 1))
     assert len({v["event_id"] for v in values}) == head
-    per_key: dict[bytes, list[int]] = defaultdict(list)
-    partitions: dict[bytes, set[int]] = defaultdict(set)
-    for record, value in zip(records, values, strict=True):
-        per_key[record.key].append(value["position"])
-        partitions[record.key].add(record.partition)
-    assert all(len(found) == 1 for found in partitions.values())
-    assert all(positions == sorted(positions) for positions in per_key.values())
+    assert in_account_order(values, records)
 
     # The replica equals the read models built embedded from the store.
-    embedded = ReadModels(tmp_path / "embedded.duckdb")
-    StoreProjector(app.recorder, embedded).catch_up()
-    from_kafka = ReadModels(replica / "readmodels.duckdb")
-    try:
-        assert dump_tables(from_kafka) == dump_tables(embedded)
-    finally:
-        from_kafka.close()
-        embedded.close()
-        app.close()
+    embedded = tables_built_from(app.recorder, tmp_path / "embedded.duckdb")
+    app.close()
+    assert tables_in(replica / "readmodels.duckdb") == embedded
 
     # And so do the reports: one from the replica folder, one embedded.
     embedded_cli = Cli(tmp_path / "embedded-cli")
@@ -314,6 +252,8 @@ def test_a_relay_and_projector_started_while_the_broker_is_down_wait_for_it(
         broker.kill()
         relay.start()
         projector.start()
+        # A span of the outage, not a wait for work: one that gave up on the
+        # broker at once would have exited by its end.
         time.sleep(3)
         assert relay.running(), relay.output()
         assert projector.running(), projector.output()

@@ -194,6 +194,19 @@ def envelopes(records: list[Any]) -> list[dict[str, Any]]:
     return [orjson.loads(record.value) for record in records]
 
 
+def in_account_order(values: list[dict[str, Any]], records: list[Any]) -> bool:
+    """Whether each account's records, read in offset order, share a partition
+    and follow the store's order."""
+    per_account: dict[bytes, list[int]] = defaultdict(list)
+    partitions_of: dict[bytes, set[int]] = defaultdict(set)
+    for value, record in zip(values, records, strict=True):
+        per_account[record.key].append(value["position"])
+        partitions_of[record.key].add(record.partition)
+    return all(len(p) == 1 for p in partitions_of.values()) and all(
+        positions == sorted(positions) for positions in per_account.values()
+    )
+
+
 def head(app: Receivables) -> int:
     return app.recorder.max_notification_id() or 0
 
@@ -240,13 +253,7 @@ def test_each_account_s_events_arrive_in_store_order(
 ) -> None:
     """Within an account, the topic's order is the store's order."""
     _, values, records = published
-    per_account: dict[bytes, list[int]] = defaultdict(list)
-    partitions_of: dict[bytes, set[int]] = defaultdict(set)
-    for value, record in zip(values, records, strict=True):
-        per_account[record.key].append(value["position"])
-        partitions_of[record.key].add(record.partition)
-    assert all(len(partitions) == 1 for partitions in partitions_of.values())
-    assert all(positions == sorted(positions) for positions in per_account.values())
+    assert in_account_order(values, records)
 
 
 def test_each_value_is_an_envelope_with_the_documented_fields(
@@ -391,7 +398,6 @@ def test_a_relay_killed_while_publishing_and_restarted_sends_each_event_once(
     assert published == head(app) - committed_before
     assert len(values) == head(app)
     assert len({v["event_id"] for v in values}) == head(app)
-
 
 
 def test_what_a_run_published_is_readable_as_soon_as_it_returns(

@@ -15,6 +15,58 @@ import orjson
 
 ROOT = Path(__file__).resolve().parents[2]
 
+# Stores a demo book (INVOICES SEED SECONDS) in the event store its O2C_
+# settings name: batches of about 1,000 events spread over the seconds, with
+# three ordinary commands (their receipts included) after each batch.
+BOOK_WRITER = """
+import sys, time
+from datetime import date
+from decimal import Decimal
+
+from adapters.logging import configure
+from adapters.settings import Settings
+from adapters.wiring import store_env
+from services import commands as c
+from services.bulk import BulkWriter
+from services.demo import generate_book
+from services.receivables import Receivables
+
+invoices, seed, seconds = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
+configure("json", "info")
+app = Receivables(env=store_env(Settings()))
+expected_flushes = invoices * 4.4 / 1000
+started = time.monotonic()
+flushes = 0
+
+
+def live_commands_then_pause(count):
+    global flushes
+    flushes += 1
+    number = f"LIVE-{flushes}"
+    app.open_account(c.OpenAccount(
+        idempotency_key=f"open-{number}", number=number, name=f"Live {flushes}",
+        country="DE", currency="EUR", opened_on=date(2024, 1, 2)))
+    app.issue_invoice(c.IssueInvoice(
+        idempotency_key=f"issue-{number}", number=f"{number}-1",
+        account_number=number, amount=Decimal("120.00"),
+        issue_date=date(2024, 2, 1)))
+    app.record_payment(c.RecordPayment(
+        idempotency_key=f"pay-{number}", account_number=number,
+        amount=Decimal("100.00"), currency="EUR", received_on=date(2024, 3, 1),
+        allocations=[c.AllocationLine(
+            invoice_number=f"{number}-1", amount=Decimal("100.00"))]))
+    due = started + seconds * flushes / expected_flushes
+    time.sleep(max(0.0, due - time.monotonic()))
+
+
+generate_book(
+    BulkWriter(app, batch_events=1000, on_flush=live_commands_then_pause),
+    invoices=invoices, seed=seed,
+)
+print("stored", app.recorder.max_notification_id(), flush=True)
+app.close()
+"""
+
 
 def o2c_env(**settings: str) -> dict[str, str]:
     """The test run's environment with only the given ``O2C_`` settings."""
@@ -139,3 +191,17 @@ def wait_for(
             "\n" + p.output() for p in watched
         )
         time.sleep(interval)
+
+
+def start_in_order(writer: Process, relay: Process, projector: Process) -> None:
+    """Start the load and the relay, then the projector once the relay has
+    published a batch (a projector fails on a topic that does not exist)."""
+    writer.start()
+    relay.start()
+    wait_for(
+        lambda: bool(relay.events("relay_batch_published")),
+        60,
+        "the relay's first batch",
+        watched=(writer, relay),
+    )
+    projector.start()
