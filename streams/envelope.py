@@ -11,7 +11,6 @@ from typing import Any
 
 import orjson
 from eventsourcing.persistence import Notification
-from eventsourcing.utils import resolve_topic
 
 ENVELOPE_VERSION = 1
 
@@ -30,7 +29,9 @@ def event_type(topic: str) -> str:
 def envelope(notification: Notification) -> dict[str, Any]:
     """The envelope of one stored event, as a plain dict ready for JSON."""
     state: dict[str, Any] = orjson.loads(notification.state)
-    cls = resolve_topic(notification.topic)
+    # The version the event was stored in, not the class's current one: the
+    # data travels as stored, so its shape is that version's (events.md).
+    schema_version = state.pop("class_version", 1)
     aggregate_id = str(notification.originator_id)
     version = notification.originator_version
     recorded_at = state.pop("timestamp")
@@ -45,7 +46,7 @@ def envelope(notification: Notification) -> dict[str, Any]:
             )
         ),
         "type": event_type(notification.topic),
-        "schema_version": getattr(cls, "class_version", 1),
+        "schema_version": schema_version,
         "aggregate_id": aggregate_id,
         "aggregate_version": version,
         "account_id": cause["account_id"],
