@@ -18,11 +18,12 @@ from eventsourcing.persistence import ApplicationRecorder, Notification
 from kafka import KafkaProducer
 
 from streams import _progress
+from streams._partitions import KeyPartitions
 from streams.envelope import envelope, key
 
 log = structlog.get_logger("o2c.streams")
 
-DEFAULT_BATCH_EVENTS = 5_000
+DEFAULT_BATCH_EVENTS = 20_000
 DEFAULT_PARTITIONS = 6
 
 
@@ -52,6 +53,7 @@ class Relay:
         self.batch_events = batch_events
         self.position = 0
         self._producer: KafkaProducer | None = None
+        self._partitions = KeyPartitions()
 
     def start(self) -> int:
         """Take over the relay's name and return the position it resumes after."""
@@ -140,9 +142,19 @@ class Relay:
 
         try:
             producer.begin_transaction()
+            # The relay names each record's partition itself (Kafka's own
+            # choice for the key, remembered): the producer's partitioner
+            # would hash every key again.
+            count = len(producer.partitions_for(self.topic))
             for notification in batch:
                 value = envelope(notification)
-                producer.send(self.topic, orjson.dumps(value), key=key(value))
+                record_key = key(value)
+                producer.send(
+                    self.topic,
+                    orjson.dumps(value),
+                    key=record_key,
+                    partition=self._partitions.of(record_key, count),
+                )
             producer.send(
                 _progress.progress_topic(self.topic),
                 _progress.encode_progress(last),
