@@ -56,7 +56,7 @@ def relay(
     ] = 6,
     batch_events: Annotated[
         int, typer.Option("--batch-events", min=1, help="Events per transaction.")
-    ] = 5_000,
+    ] = 20_000,
     poll_interval: Annotated[
         float, typer.Option("--poll-interval", min=0.05, help="Seconds between polls.")
     ] = 0.5,

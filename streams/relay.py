@@ -19,11 +19,12 @@ from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.errors import AuthorizationError, KafkaError, ProducerFencedError
 
 from streams import RECONNECT, _progress
+from streams._partitions import KeyPartitions
 from streams.envelope import envelope, key
 
 log = structlog.get_logger("o2c.streams")
 
-DEFAULT_BATCH_EVENTS = 5_000
+DEFAULT_BATCH_EVENTS = 20_000
 DEFAULT_PARTITIONS = 6
 # How long ``run_once`` waits for its last transaction to become readable.
 VISIBLE_TIMEOUT_S = 60.0
@@ -62,6 +63,7 @@ class Relay:
         self._producer: KafkaProducer | None = None
         # The last offset written to each partition by a committed batch.
         self._written: dict[TopicPartition, int] = {}
+        self._partitions = KeyPartitions()
 
     def start(self) -> int:
         """Take over the relay's name and return the position it resumes after."""
@@ -233,11 +235,21 @@ class Relay:
 
         try:
             producer.begin_transaction()
+            # The relay names each record's partition itself (Kafka's own
+            # choice for the key, remembered): the producer's partitioner
+            # would hash every key again.
+            count = len(producer.partitions_for(self.topic))
             sent = []
             for notification in batch:
                 value = envelope(notification)
+                record_key = key(value)
                 sent.append(
-                    producer.send(self.topic, orjson.dumps(value), key=key(value))
+                    producer.send(
+                        self.topic,
+                        orjson.dumps(value),
+                        key=record_key,
+                        partition=self._partitions.of(record_key, count),
+                    )
                 )
             sent.append(
                 producer.send(
