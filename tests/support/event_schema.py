@@ -3,31 +3,23 @@
 from __future__ import annotations
 
 import dataclasses
-import importlib
 import json
-import pkgutil
 from functools import cache
-from pathlib import Path
 from typing import Any
 
-from eventsourcing.domain import Aggregate, DomainEvent
+from eventsourcing.domain import DomainEvent
 from jsonschema import Draft202012Validator
 
-ROOT = Path(__file__).resolve().parents[2]
-SCHEMA_PATH = ROOT / "docs" / "schema" / "event-envelope.schema.json"
+from streams.event_schema import (
+    ENVELOPE_OWN,
+    ROOT,
+    SCHEMA_PATH,
+    defined_event_classes,
+    event_type,
+    schema_version,
+)
 
-# Fields the envelope carries beside ``data``, or that the store keeps itself.
-ENVELOPE_OWN = {
-    "originator_id",
-    "originator_version",
-    "originator_topic",
-    "timestamp",
-    "account_id",
-    "effective_date",
-    "actor",
-    "channel",
-    "correlation_id",
-}
+__all__ = ["ROOT", "defined_event_classes", "event_type", "schema_version"]
 
 
 @cache
@@ -41,43 +33,6 @@ def validator() -> Draft202012Validator:
     return Draft202012Validator(
         schema(), format_checker=Draft202012Validator.FORMAT_CHECKER
     )
-
-
-def defined_event_classes() -> list[type[DomainEvent]]:
-    """Every event class declared in an aggregate of the domain or the services.
-
-    The library gives each aggregate class its own ``Event`` and ``Created``
-    bases; those are never stored and are left out.
-    """
-    for package in ("domain", "services"):
-        module = importlib.import_module(package)
-        for info in pkgutil.iter_modules(module.__path__):
-            importlib.import_module(f"{package}.{info.name}")
-
-    found: dict[str, type[DomainEvent]] = {}
-    pending = list(Aggregate.__subclasses__())
-    while pending:
-        aggregate = pending.pop()
-        pending.extend(aggregate.__subclasses__())
-        if not aggregate.__module__.startswith(("domain.", "services.")):
-            continue
-        for name, value in vars(aggregate).items():
-            if (
-                isinstance(value, type)
-                and issubclass(value, DomainEvent)
-                and not hasattr(Aggregate, name)
-            ):
-                found[value.__qualname__] = value
-    return [found[name] for name in sorted(found)]
-
-
-def event_type(cls: type[DomainEvent]) -> str:
-    """The envelope's ``type`` of an event class: ``Invoice.Issued``."""
-    return cls.__qualname__
-
-
-def schema_version(cls: type[DomainEvent]) -> int:
-    return int(getattr(cls, "class_version", 1))
 
 
 def data_fields(cls: type[DomainEvent]) -> set[str]:
