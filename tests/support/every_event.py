@@ -9,15 +9,44 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
+from typing import Any
 
+from adapters.settings import Settings
+from adapters.wiring import store_env
 from domain._events import Cause
 from domain.account import Account
 from services import commands as c
 from services.receivables import Receivables
+from streams.envelope import envelope
+from tests.support.every_event_collections import (
+    record_collections_events,
+    record_policy_events,
+    record_portal_events,
+)
+
+
+def every_event_envelopes(folder: Path) -> list[dict[str, Any]]:
+    """The envelopes of that ledger, stored in a SQLite store in ``folder``."""
+    app = Receivables(env=store_env(Settings(data_dir=folder)))
+    try:
+        record_every_event_type(app)
+        notifications = app.recorder.select_notifications(start=1, limit=10_000)
+    finally:
+        app.close()
+    return [envelope(n) for n in notifications]
 
 
 def record_every_event_type(app: Receivables) -> None:
-    """Two accounts in two currencies and every kind of change to them."""
+    """Three accounts in three currencies and every kind of change to them."""
+    record_ledger_events(app)
+    record_policy_events(app)
+    record_portal_events(app)
+    record_collections_events(app)
+
+
+def record_ledger_events(app: Receivables) -> None:
+    """Accounts E-1 and E-2, their invoices, payments and credit memos."""
     app.open_account(
         c.OpenAccount(
             idempotency_key="open-E-1",
