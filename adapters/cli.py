@@ -9,6 +9,7 @@ import typer
 from pydantic import ValidationError
 
 from adapters import (
+    _cli_cadence,
     _cli_demo,
     _cli_import,
     _cli_record,
@@ -78,6 +79,7 @@ _cli_record.register(app)
 _cli_demo.register(app)
 _cli_relay.register(app)
 _cli_serve.register(app)
+_cli_cadence.register(app)
 
 
 def main() -> None:

@@ -15,6 +15,8 @@ from domain.credit_memo import CreditMemo
 from domain.invoice import Invoice
 from domain.payment import Payment
 from domain.promise import PromiseToPay
+from projections._messages import MESSAGE_KINDS
+from projections._messages import STATEMENTS as MESSAGE_STATEMENTS
 
 EVENT_KINDS = {
     get_topic(cls): name
@@ -37,7 +39,7 @@ EVENT_KINDS = {
         (Account.EffortScoreGiven, "Account.EffortScoreGiven"),
         (PromiseToPay.Made, "PromiseToPay.Made"),
     ]
-}
+} | MESSAGE_KINDS
 
 
 def currency_scales() -> list[tuple[str, int]]:
@@ -92,6 +94,13 @@ FIELDS = {
     "expiry_year": "INTEGER",
     "score": "INTEGER",
     "payment_id": "VARCHAR",
+    "step": "VARCHAR",
+    "keys": "JSON",
+    "invoices": "JSON",
+    "notice": "JSON",
+    "attempt": "INTEGER",
+    "happened_at": "VARCHAR",
+    "retry_at": "VARCHAR",
 }
 
 # Event fields whose names the staged table uses for something else.
@@ -257,7 +266,7 @@ INSERTS = [
                     i.invoice_number, nullif(e.reference, ''))
                AS reference,
            coalesce(e.reason, e.outcome, e.method,
-                    e.source_kind, e.delivery, e.language, e.method_kind,
+                    e.source_kind, e.step, e.delivery, e.language, e.method_kind,
                     e.score::VARCHAR) AS detail,
            e.actor AS actor, e.channel AS channel,
            e.correlation_id AS correlation_id
@@ -265,6 +274,7 @@ INSERTS = [
     LEFT JOIN invoices i
       ON e.kind LIKE 'Invoice.%' AND i.invoice_id = e.aggregate_id
     """,
+    *MESSAGE_STATEMENTS,
 ]
 
 UPDATES = [
