@@ -16,6 +16,7 @@ from adapters import (
     _cli_relay,
     _cli_reports,
     _cli_serve,
+    _cli_simulate,
 )
 from adapters.logging import configure
 from adapters.settings import Settings
@@ -80,6 +81,7 @@ _cli_demo.register(app)
 _cli_relay.register(app)
 _cli_serve.register(app)
 _cli_cadence.register(app)
+_cli_simulate.register(app)
 
 
 def main() -> None:

@@ -4,7 +4,7 @@ the scheduler's status and each payer's portal inbox."""
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import duckdb
@@ -132,6 +132,23 @@ class CadenceViews:
                 {"since": since},
             )
         )
+
+    def sent_on(self, day: date) -> list[dict[str, Any]]:
+        """Messages sent on a business date, with the invoices they named."""
+        rows = _records(
+            self.con.execute(
+                """
+                SELECT m.step, m.delivery, m.invoices, a.customer_id
+                FROM messages m JOIN accounts a USING (account_id)
+                WHERE m.status = 'sent' AND m.sent_on = $day
+                ORDER BY m.position
+                """,
+                {"day": day},
+            )
+        )
+        for row in rows:
+            row["invoices"] = json.loads(row["invoices"])
+        return rows
 
     def inbox(self, account_id: str) -> list[dict[str, Any]]:
         """The portal messages sent to one account, newest first."""

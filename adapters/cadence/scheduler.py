@@ -139,6 +139,8 @@ class Scheduler:
 
         countries, zones = self.views.places()
         feeds = inputs(self.book, moment, countries, zones)
+        if not any(feeds["zone_clock"].column("open").to_pylist()):
+            return summary
         if not self.views.reachable(feeds, self.book.medium_from, self.book.large_from):
             return summary
         drafts = self._drafts()

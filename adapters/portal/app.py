@@ -12,7 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from adapters.portal import api, pages, pages_forms, pages_pay
+from adapters.portal import api, inbox, pages, pages_forms, pages_pay
 from adapters.portal._web import render
 from adapters.portal.auth import CSRF_COOKIE, CsrfRefused, NotSignedIn
 from adapters.portal.context import Portal
@@ -124,6 +124,7 @@ def create_app(portal: Portal) -> FastAPI:
     app.include_router(pages_pay.router)
     app.include_router(pages_forms.router)
     app.include_router(api.router)
+    app.include_router(inbox.router)
     static = Path(__file__).parent / "static"
     app.mount("/static", StaticFiles(directory=static), name="static")
     return app
