@@ -45,7 +45,9 @@ def _lines(values: list[str] | None) -> list[c.AllocationLine]:
     return lines
 
 
-def _run(ctx: typer.Context, build: Callable[[], c.Command], handler: str) -> None:
+def run_command(
+    ctx: typer.Context, build: Callable[[], c.Command], handler: str
+) -> None:
     try:
         command = build()
     except ValidationError as error:
@@ -85,7 +87,7 @@ def record_account(
     actor: Actor = "cli",
 ) -> None:
     """Open a customer account."""
-    _run(
+    run_command(
         ctx,
         lambda: c.OpenAccount(
             idempotency_key=key,
@@ -118,7 +120,7 @@ def record_invoice(
     actor: Actor = "cli",
 ) -> None:
     """Issue an invoice (its currency defaults to the account's)."""
-    _run(
+    run_command(
         ctx,
         lambda: c.IssueInvoice(
             idempotency_key=key,
@@ -149,7 +151,7 @@ def record_payment(
     actor: Actor = "cli",
 ) -> None:
     """Record a payment received, allocated to invoices or left unapplied."""
-    _run(
+    run_command(
         ctx,
         lambda: c.RecordPayment(
             idempotency_key=key,
@@ -185,7 +187,7 @@ def record_allocation(
     if (payment is None) == (credit_memo is None):
         raise fail("give either --payment KEY or --credit-memo NUMBER", 2)
     if payment is not None:
-        _run(
+        run_command(
             ctx,
             lambda: c.AllocatePayment(
                 idempotency_key=key,
@@ -198,7 +200,7 @@ def record_allocation(
             "allocate_payment",
         )
         return
-    _run(
+    run_command(
         ctx,
         lambda: c.AllocateCreditMemo(
             idempotency_key=key,
@@ -226,7 +228,7 @@ def record_credit_memo(
     actor: Actor = "cli",
 ) -> None:
     """Issue a credit memo, allocated to invoices or kept as open credit."""
-    _run(
+    run_command(
         ctx,
         lambda: c.IssueCreditMemo(
             idempotency_key=key,
@@ -255,7 +257,7 @@ def record_dispute(
     actor: Actor = "cli",
 ) -> None:
     """Record that the customer disputes an invoice."""
-    _run(
+    run_command(
         ctx,
         lambda: c.DisputeInvoice(
             idempotency_key=key,
@@ -280,7 +282,7 @@ def record_resolution(
     actor: Actor = "cli",
 ) -> None:
     """Resolve an invoice's open dispute."""
-    _run(
+    run_command(
         ctx,
         lambda: c.ResolveDispute(
             idempotency_key=key,
@@ -304,7 +306,7 @@ def record_write_off(
     actor: Actor = "cli",
 ) -> None:
     """Write off what is still open on an invoice."""
-    _run(
+    run_command(
         ctx,
         lambda: c.WriteOffInvoice(
             idempotency_key=key,

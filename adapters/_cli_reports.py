@@ -194,6 +194,5 @@ def rebuild(ctx: typer.Context) -> None:
 
 def register(app: typer.Typer) -> None:
     app.add_typer(reports, name="report")
-    app.command("account")(account_statement)
     app.command("invoice")(invoice_history)
     app.command("rebuild")(rebuild)

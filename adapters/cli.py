@@ -9,6 +9,7 @@ import typer
 from pydantic import ValidationError
 
 from adapters import (
+    _cli_account,
     _cli_cadence,
     _cli_demo,
     _cli_import,
@@ -76,6 +77,7 @@ def show_config(ctx: typer.Context) -> None:
 
 _cli_import.register(app)
 _cli_reports.register(app)
+_cli_account.register(app)
 _cli_record.register(app)
 _cli_demo.register(app)
 _cli_relay.register(app)

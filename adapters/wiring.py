@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
+from uuid import UUID
 
 from adapters import sqlite_store
 from adapters.mailer import Mailer, OutboxMailer, SmtpMailer
@@ -14,9 +16,11 @@ from adapters.portal.context import Portal
 from adapters.portal.gateway import PaymentGateway
 from adapters.portal.settings import PortalSettings
 from adapters.settings import Settings, postgres_parts
-from projections.queries import Reports
+from domain.money import from_minor
+from projections.queries import Reports, exposure
 from projections.readmodels import ReadModels
 from projections.runner import StoreProjector
+from services.policies import Exposure
 from services.receivables import Receivables
 
 
@@ -67,7 +71,19 @@ def open_engine(settings: Settings) -> Engine:
     app = Receivables(env=store_env(settings))
     models = ReadModels(settings.read_models_path)
     projector = StoreProjector(app.recorder, models)
+    app.exposure_of = exposure_port(models, projector)
     return Engine(settings, app, models, projector, Reports(models.con))
+
+
+def exposure_port(models: ReadModels, projector: StoreProjector) -> Exposure:
+    """The credit check's view of what an account owes, from read models
+    caught up with every event stored before the command."""
+
+    def exposure_of(account_id: UUID, currency: str) -> Decimal:
+        projector.catch_up()
+        return from_minor(exposure(models.con, str(account_id), currency), currency)
+
+    return exposure_of
 
 
 def mailer_for(settings: Settings, portal: PortalSettings) -> Mailer:

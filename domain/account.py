@@ -10,11 +10,22 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 
 from domain._events import Cause, LedgerCreated, LedgerEvent, stable_id
-from domain.errors import DomainError
+from domain.account_policies import (
+    check_contact,
+    check_time_zone,
+    credit_limit_in,
+)
+from domain.errors import (
+    AccountAlreadyOnHold,
+    AccountNotOnHold,
+    DomainError,
+    InvalidPolicy,
+)
 from domain.money import Money, check_currency
-from domain.terms import PaymentTerms
+from domain.terms import EarlyPaymentDiscount, PaymentTerms
 
 DELIVERY_CHANNELS = ("paper", "email", "portal")
+HOLD_TYPES = ("credit_limit", "collector")
 PAYMENT_METHOD_KINDS = ("card", "bank_account")
 EFFORT_SCORES = range(1, 8)
 
@@ -108,6 +119,85 @@ class Account(Aggregate):
         score: int
         payment_id: str
 
+    class TermsChanged(LedgerEvent):
+        """New payment terms for invoices issued from now on."""
+
+        terms: str
+        net_days: int
+        end_of_month: bool
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.terms = PaymentTerms(self.net_days, self.end_of_month)
+
+    class EarlyPaymentDiscountGranted(LedgerEvent):
+        """An exception to the terms, with the reason it was granted."""
+
+        percent: Decimal
+        days: int
+        reason: str
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.discount = EarlyPaymentDiscount(self.percent, self.days)
+
+    class EarlyPaymentDiscountWithdrawn(LedgerEvent):
+        reason: str
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.discount = None
+
+    class CreditLimitChanged(LedgerEvent):
+        """``credit_limit`` is null when the account has no limit."""
+
+        currency: str
+        credit_limit: Decimal | None
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.credit_limit = self.credit_limit
+
+    class PutOnHold(LedgerEvent):
+        """``hold_type`` is ``credit_limit`` when an invoice took the exposure
+        (``amount``) past the limit, ``collector`` when a person decided."""
+
+        hold_type: str
+        reason: str
+        currency: str | None
+        amount: Decimal | None
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.on_hold = True
+
+    class ReleasedFromHold(LedgerEvent):
+        reason: str
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.on_hold = False
+
+    class TimeZoneChanged(LedgerEvent):
+        time_zone: str
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.time_zone = self.time_zone
+
+    class ContactSet(LedgerEvent):
+        """The contact of a role (billing, escalation), replacing the last one."""
+
+        role: str
+        name: str
+        email: str
+        address_lines: list[str]
+
+        def apply(self, aggregate: Any) -> None:
+            kept = [c for c in aggregate.contacts if c.get("role") != self.role]
+            aggregate.contacts = [
+                *kept,
+                {
+                    "role": self.role,
+                    "name": self.name,
+                    "email": self.email,
+                    "address_lines": list(self.address_lines),
+                },
+            ]
+
     def __init__(
         self,
         number: str,
@@ -118,7 +208,7 @@ class Account(Aggregate):
         credit_limit: Decimal | None,
         delivery: str,
         language: str,
-        contacts: list[dict[str, str]],
+        contacts: list[dict[str, Any]],
         effective_date: date,
         **_: Any,
     ) -> None:
@@ -134,6 +224,9 @@ class Account(Aggregate):
         self.opened_on = effective_date
         self.payment_methods: dict[str, str] = {}
         self.default_method: str | None = None
+        self.discount: EarlyPaymentDiscount | None = None
+        self.on_hold = False
+        self.time_zone: str | None = None
 
     @staticmethod
     def id_for(number: str) -> UUID:
@@ -157,11 +250,7 @@ class Account(Aggregate):
     ) -> Account:
         check_currency(currency)
         _check_delivery(delivery)
-        if credit_limit is not None and credit_limit.currency != currency:
-            raise DomainError(
-                f"credit limit must be in the account currency {currency}, "
-                f"not {credit_limit.currency}"
-            )
+        credit_limit_in(credit_limit, currency)
         account_id = cls.id_for(number)
         return cls._create(
             cls.Opened,
@@ -202,6 +291,151 @@ class Account(Aggregate):
             effective_date=on,
             **cause.fields(),
         )
+
+    # Policies ------------------------------------------------------------
+
+    def change_terms(self, terms: PaymentTerms, *, on: date, cause: Cause) -> None:
+        """Terms for invoices issued from ``on``; issued invoices keep theirs."""
+        if terms == self.terms:
+            return
+        self.trigger_event(
+            self.TermsChanged,
+            account_id=self.id,
+            terms=str(terms),
+            net_days=terms.net_days,
+            end_of_month=terms.end_of_month,
+            effective_date=on,
+            **cause.fields(),
+        )
+
+    def grant_discount(
+        self, discount: EarlyPaymentDiscount, *, reason: str, on: date, cause: Cause
+    ) -> None:
+        """An early-payment discount is an exception: it needs its reason."""
+        if not reason.strip():
+            raise InvalidPolicy("an early-payment discount needs its reason")
+        if discount == self.discount:
+            return
+        self.trigger_event(
+            self.EarlyPaymentDiscountGranted,
+            account_id=self.id,
+            percent=discount.percent,
+            days=discount.days,
+            reason=reason,
+            effective_date=on,
+            **cause.fields(),
+        )
+
+    def withdraw_discount(self, *, reason: str, on: date, cause: Cause) -> None:
+        if self.discount is None:
+            return
+        self.trigger_event(
+            self.EarlyPaymentDiscountWithdrawn,
+            account_id=self.id,
+            reason=reason,
+            effective_date=on,
+            **cause.fields(),
+        )
+
+    def change_credit_limit(
+        self, limit: Money | None, *, on: date, cause: Cause
+    ) -> None:
+        credit_limit_in(limit, self.currency)
+        amount = None if limit is None else limit.amount
+        if amount == self.credit_limit:
+            return
+        self.trigger_event(
+            self.CreditLimitChanged,
+            account_id=self.id,
+            currency=self.currency,
+            credit_limit=amount,
+            effective_date=on,
+            **cause.fields(),
+        )
+
+    def check_credit(self, exposure: Money, *, on: date, cause: Cause) -> None:
+        """Put the account on hold when ``exposure`` (what is open, with a new
+        invoice) passes its credit limit; limits count only their currency."""
+        if self.credit_limit is None or self.on_hold:
+            return
+        if exposure.currency != self.currency or exposure.amount <= self.credit_limit:
+            return
+        limit = Money(self.credit_limit, self.currency)
+        self.trigger_event(
+            self.PutOnHold,
+            account_id=self.id,
+            hold_type="credit_limit",
+            reason=f"exposure {exposure} passes the credit limit {limit}",
+            currency=exposure.currency,
+            amount=exposure.amount,
+            effective_date=on,
+            **cause.fields(),
+        )
+
+    def put_on_hold(self, *, reason: str, on: date, cause: Cause) -> None:
+        """A collector's hold, with its reason."""
+        if self.on_hold:
+            raise AccountAlreadyOnHold(f"account {self.number} is already on hold")
+        if not reason.strip():
+            raise InvalidPolicy("a hold needs its reason")
+        self.trigger_event(
+            self.PutOnHold,
+            account_id=self.id,
+            hold_type="collector",
+            reason=reason,
+            currency=None,
+            amount=None,
+            effective_date=on,
+            **cause.fields(),
+        )
+
+    def release_hold(self, *, reason: str, on: date, cause: Cause) -> None:
+        if not self.on_hold:
+            raise AccountNotOnHold(f"account {self.number} is not on hold")
+        if not reason.strip():
+            raise InvalidPolicy("a release from hold needs its reason")
+        self.trigger_event(
+            self.ReleasedFromHold,
+            account_id=self.id,
+            reason=reason,
+            effective_date=on,
+            **cause.fields(),
+        )
+
+    def change_time_zone(self, time_zone: str, *, on: date, cause: Cause) -> None:
+        check_time_zone(time_zone)
+        if time_zone == self.time_zone:
+            return
+        self.trigger_event(
+            self.TimeZoneChanged,
+            account_id=self.id,
+            time_zone=time_zone,
+            effective_date=on,
+            **cause.fields(),
+        )
+
+    def set_contact(
+        self,
+        *,
+        role: str,
+        email: str,
+        name: str,
+        address_lines: list[str],
+        on: date,
+        cause: Cause,
+    ) -> None:
+        contact = check_contact(role, email, name, address_lines)
+        if contact in self.contacts:
+            return
+        self.trigger_event(
+            self.ContactSet,
+            account_id=self.id,
+            **contact,
+            effective_date=on,
+            **cause.fields(),
+        )
+
+    # Payment methods -------------------------------------------------------
 
     @staticmethod
     def method_id_for(token: str) -> str:

@@ -55,3 +55,15 @@ class InvoiceAlreadyDisputed(DomainError):
 
 class InvoiceNotDisputed(DomainError):
     pass
+
+
+class InvalidPolicy(DomainError):
+    """A customer policy (time zone, contact, credit limit) is not valid."""
+
+
+class AccountAlreadyOnHold(DomainError):
+    pass
+
+
+class AccountNotOnHold(DomainError):
+    pass

@@ -21,6 +21,7 @@ from domain.errors import (
     InvoiceNotDisputed,
 )
 from domain.money import Money
+from domain.terms import EarlyPaymentDiscount
 
 STATUSES = ("open", "partially_paid", "paid", "disputed", "written_off")
 
@@ -44,12 +45,26 @@ class Invoice(Aggregate):
     """
 
     class Issued(LedgerCreated):
+        """Version 2 adds the account's ``terms`` at issue and the early-payment
+        discount they carried (``discount_percent`` until ``discount_until``)."""
+
+        class_version = 2
+
         number: str
         currency: str
         amount: Decimal
         issue_date: date
         due_date: date
         delivery: str
+        terms: str | None
+        discount_percent: Decimal | None
+        discount_until: date | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["terms"] = None
+            state["discount_percent"] = None
+            state["discount_until"] = None
 
     class AllocationApplied(LedgerEvent):
         source_id: UUID
@@ -142,6 +157,8 @@ class Invoice(Aggregate):
         due_date: date,
         delivery: str,
         cause: Cause,
+        terms: str | None = None,
+        discount: EarlyPaymentDiscount | None = None,
     ) -> Invoice:
         if not amount.is_positive():
             raise InvalidAmount(f"invoice amount must be above zero, not {amount}")
@@ -159,6 +176,9 @@ class Invoice(Aggregate):
             issue_date=issue_date,
             due_date=due_date,
             delivery=delivery,
+            terms=terms,
+            discount_percent=None if discount is None else discount.percent,
+            discount_until=None if discount is None else discount.until(issue_date),
             effective_date=issue_date,
             **cause.fields(),
         )

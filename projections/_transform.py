@@ -17,6 +17,7 @@ from domain.payment import Payment
 from domain.promise import PromiseToPay
 from projections._messages import MESSAGE_KINDS
 from projections._messages import STATEMENTS as MESSAGE_STATEMENTS
+from projections._policies import ACCOUNT_POLICIES, TIMELINE_DETAIL
 
 EVENT_KINDS = {
     get_topic(cls): name
@@ -38,6 +39,17 @@ EVENT_KINDS = {
         (Account.PaymentMethodRemoved, "Account.PaymentMethodRemoved"),
         (Account.EffortScoreGiven, "Account.EffortScoreGiven"),
         (PromiseToPay.Made, "PromiseToPay.Made"),
+        (Account.TermsChanged, "Account.TermsChanged"),
+        (Account.EarlyPaymentDiscountGranted, "Account.EarlyPaymentDiscountGranted"),
+        (
+            Account.EarlyPaymentDiscountWithdrawn,
+            "Account.EarlyPaymentDiscountWithdrawn",
+        ),
+        (Account.CreditLimitChanged, "Account.CreditLimitChanged"),
+        (Account.PutOnHold, "Account.PutOnHold"),
+        (Account.ReleasedFromHold, "Account.ReleasedFromHold"),
+        (Account.TimeZoneChanged, "Account.TimeZoneChanged"),
+        (Account.ContactSet, "Account.ContactSet"),
     ]
 } | MESSAGE_KINDS
 
@@ -94,6 +106,17 @@ FIELDS = {
     "expiry_year": "INTEGER",
     "score": "INTEGER",
     "payment_id": "VARCHAR",
+    "terms": "VARCHAR",
+    "end_of_month": "BOOLEAN",
+    "discount_percent": "VARCHAR",
+    "discount_until": "DATE",
+    "percent": "VARCHAR",
+    "days": "INTEGER",
+    "hold_type": "VARCHAR",
+    "time_zone": "VARCHAR",
+    "role": "VARCHAR",
+    "email": "VARCHAR",
+    "address_lines": "JSON",
     "step": "VARCHAR",
     "keys": "JSON",
     "invoices": "JSON",
@@ -132,6 +155,8 @@ INSERTS = [
     SELECT aggregate_id AS account_id, number AS customer_id,
            name AS name, country AS country, currency,
            (net_days)::INTEGER AS net_days,
+           'net ' || net_days::VARCHAR AS terms, false AS end_of_month,
+           false AS on_hold,
            credit_limit AS credit_limit, delivery AS delivery,
            language AS language, contacts::VARCHAR AS contacts,
            effective_date AS opened_on, position, recorded_at
@@ -146,10 +171,24 @@ INSERTS = [
     WHERE accounts.account_id = c.aggregate_id
     """,
     """
+    INSERT INTO account_contacts BY NAME
+    SELECT aggregate_id AS account_id, c.role, coalesce(c.name, '') AS name,
+           coalesce(c.email, '') AS email,
+           coalesce(c.address_lines, []::VARCHAR[]) AS address_lines, position
+    FROM (
+        SELECT aggregate_id, position,
+               unnest(from_json(contacts, '[{"role": "VARCHAR",
+                   "name": "VARCHAR", "email": "VARCHAR",
+                   "address_lines": ["VARCHAR"]}]')) AS c
+        FROM ev WHERE kind = 'Account.Opened'
+    )
+    """,
+    """
     INSERT INTO invoices BY NAME
     SELECT e.aggregate_id AS invoice_id, e.number AS invoice_number,
            e.account_id, a.customer_id, a.country, e.currency, e.amount_minor,
            e.amount_minor AS open_minor, 'open' AS status,
+           e.terms, e.discount_percent, e.discount_until,
            (e.issue_date)::DATE AS invoice_date,
            (e.due_date)::DATE AS due_date,
            false AS disputed, false AS dispute_open, false AS written_off,
@@ -213,6 +252,7 @@ INSERTS = [
     ) c
     WHERE accounts.account_id = c.aggregate_id
     """,
+    *ACCOUNT_POLICIES,
     """
     INSERT INTO promises BY NAME
     SELECT aggregate_id AS promise_id, account_id, effective_date AS made_on,
@@ -255,7 +295,7 @@ INSERTS = [
     FROM ev e JOIN accounts a USING (account_id)
     WHERE e.kind = 'Account.EffortScoreGiven'
     """,
-    """
+    f"""
     INSERT INTO timeline BY NAME
     SELECT e.position, e.account_id,
            CASE WHEN e.kind LIKE 'Invoice.%' THEN e.aggregate_id
@@ -265,7 +305,7 @@ INSERTS = [
            coalesce(e.number, e.invoice_number,
                     i.invoice_number, nullif(e.reference, ''))
                AS reference,
-           coalesce(e.reason, e.outcome, e.method,
+           coalesce({TIMELINE_DETAIL}, e.reason, e.outcome, e.method,
                     e.source_kind, e.step, e.delivery, e.language, e.method_kind,
                     e.score::VARCHAR) AS detail,
            e.actor AS actor, e.channel AS channel,
@@ -273,6 +313,7 @@ INSERTS = [
     FROM ev e
     LEFT JOIN invoices i
       ON e.kind LIKE 'Invoice.%' AND i.invoice_id = e.aggregate_id
+    WHERE e.account_id IS NOT NULL
     """,
     *MESSAGE_STATEMENTS,
 ]

@@ -191,3 +191,13 @@ def _bucket_sql(buckets: metrics.AgingBuckets) -> str:
         parts.append(f"WHEN $as_of - due_date <= {bound} THEN '{label}'")
     parts.append(f"ELSE '{labels[-1]}' END")
     return " ".join(parts)
+
+
+def exposure(con: duckdb.DuckDBPyConnection, account_id: str, currency: str) -> int:
+    """What an account owes in a currency, in minor units: its open invoices
+    less its open credit and unapplied cash (the balances read model)."""
+    found = con.execute(
+        "SELECT balance_minor FROM balances WHERE account_id = ? AND currency = ?",
+        [account_id, currency],
+    ).fetchone()
+    return 0 if found is None else int(found[0])

@@ -26,7 +26,24 @@ TABLES = {
         contacts VARCHAR NOT NULL,
         opened_on DATE NOT NULL,
         position BIGINT NOT NULL,
-        recorded_at TIMESTAMP NOT NULL
+        recorded_at TIMESTAMP NOT NULL,
+        terms VARCHAR,
+        end_of_month BOOLEAN,
+        discount_percent VARCHAR,
+        discount_days INTEGER,
+        discount_reason VARCHAR,
+        on_hold BOOLEAN,
+        hold_type VARCHAR,
+        hold_reason VARCHAR,
+        time_zone VARCHAR
+    """,
+    "account_contacts": """
+        account_id VARCHAR NOT NULL,
+        role VARCHAR NOT NULL,
+        name VARCHAR NOT NULL,
+        email VARCHAR NOT NULL,
+        address_lines VARCHAR[] NOT NULL,
+        position BIGINT NOT NULL
     """,
     "invoices": """
         invoice_id VARCHAR NOT NULL,
@@ -47,7 +64,10 @@ TABLES = {
         written_off BOOLEAN NOT NULL,
         delivery VARCHAR NOT NULL,
         position BIGINT NOT NULL,
-        recorded_at TIMESTAMP NOT NULL
+        recorded_at TIMESTAMP NOT NULL,
+        terms VARCHAR,
+        discount_percent VARCHAR,
+        discount_until DATE
     """,
     "allocations": """
         position BIGINT NOT NULL,
@@ -170,6 +190,7 @@ READ_MODELS = [name for name in TABLES if name != "projection_position"]
 # The portal reads one account at a time: these keep its lookups off full scans.
 INDEXED_BY_ACCOUNT = [
     "accounts",
+    "account_contacts",
     "invoices",
     "payments",
     "credit_memos",
@@ -178,7 +199,21 @@ INDEXED_BY_ACCOUNT = [
 ]
 
 # Columns added after a table was first released, so older files gain them.
-ADDED_COLUMNS = [("disputes", "attachment_id", "VARCHAR")]
+ADDED_COLUMNS = [
+    ("disputes", "attachment_id", "VARCHAR"),
+    ("accounts", "terms", "VARCHAR"),
+    ("accounts", "end_of_month", "BOOLEAN"),
+    ("accounts", "discount_percent", "VARCHAR"),
+    ("accounts", "discount_days", "INTEGER"),
+    ("accounts", "discount_reason", "VARCHAR"),
+    ("accounts", "on_hold", "BOOLEAN"),
+    ("accounts", "hold_type", "VARCHAR"),
+    ("accounts", "hold_reason", "VARCHAR"),
+    ("accounts", "time_zone", "VARCHAR"),
+    ("invoices", "terms", "VARCHAR"),
+    ("invoices", "discount_percent", "VARCHAR"),
+    ("invoices", "discount_until", "DATE"),
+]
 
 
 def create_statements() -> list[str]:

@@ -58,10 +58,13 @@ class Statements:
                 ["name", found[2]],
                 ["country", found[3]],
                 ["currency", found[4]],
-                ["terms", f"net {found[5]}"],
+                ["terms", found[10] or f"net {found[5]}"],
+                ["early_payment_discount", found[11] or ""],
                 ["credit_limit", found[6] or ""],
+                ["on_hold", found[12] or ""],
                 ["delivery", found[7]],
                 ["language", found[8]],
+                ["time_zone", found[13] or ""],
                 ["opened_on", iso(found[9])],
             ],
             title=f"Account {found[1]}",
@@ -80,11 +83,14 @@ class Statements:
 
     def account_row(self, customer_id: str, known_at: datetime) -> tuple[Any, ...]:
         """The account's id, customer id, name, country, currency, net days,
-        credit limit, delivery, language and opening day."""
+        credit limit, delivery, language, opening day, terms, discount, hold
+        (its reason, or nothing) and time zone."""
         found = self.con.execute(
             """
             SELECT account_id, customer_id, name, country, currency, net_days,
-                   credit_limit, delivery, language, opened_on
+                   credit_limit, delivery, language, opened_on, terms,
+                   discount_percent || '%/' || discount_days,
+                   CASE WHEN on_hold THEN hold_reason END, time_zone
             FROM accounts WHERE customer_id = $customer AND recorded_at <= $known_at
             """,
             {"customer": customer_id, "known_at": known_at},

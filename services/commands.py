@@ -56,13 +56,18 @@ class OpenAccount(Command):
     @field_validator("language")
     @classmethod
     def _known_language(cls, code: str) -> str:
-        try:
-            Locale.parse(code.replace("-", "_"))
-        except (UnknownLocaleError, ValueError):
-            raise ValueError(
-                f"{code!r} is not a language code (for example en, de, ja, zh)"
-            ) from None
-        return code
+        return language_code(code)
+
+
+def language_code(code: str) -> str:
+    """A language babel knows (``en``, ``de``, ``ja``, ``zh_Hans``)."""
+    try:
+        Locale.parse(code.replace("-", "_"))
+    except (UnknownLocaleError, ValueError):
+        raise ValueError(
+            f"{code!r} is not a language code (for example en, de, ja, zh)"
+        ) from None
+    return code
 
 
 class IssueInvoice(Command):
@@ -206,4 +211,74 @@ class SettleInvoices(Command):
     method: str
     reference: str = ""
     allocations: list[AllocationLine] = Field(default_factory=list)
+    on: date
+
+
+class ContactChange(BaseModel):
+    """The contact of a role; it replaces the role's previous contact."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    role: Literal["billing", "escalation"]
+    email: str = Field(default="", max_length=254)
+    name: str = Field(default="", max_length=200)
+    address_lines: list[str] = Field(default_factory=list, max_length=6)
+
+
+class ChangeAccountPolicies(Command):
+    """Any of an account's policies, changed together; each change is an event.
+
+    ``credit_limit`` sets a limit and ``remove_credit_limit`` takes it away;
+    ``discount`` (``2%/10``) needs ``discount_reason``.
+    """
+
+    account_number: str
+    on: date
+    terms: str | None = Field(default=None, max_length=40)
+    discount: str | None = Field(default=None, max_length=40)
+    discount_reason: str = Field(default="", max_length=500)
+    withdraw_discount: bool = False
+    credit_limit: Decimal | None = Field(default=None, ge=0)
+    remove_credit_limit: bool = False
+    delivery: Literal["paper", "email", "portal"] | None = None
+    language: str | None = None
+    time_zone: str | None = Field(default=None, max_length=64)
+    contacts: list[ContactChange] = Field(default_factory=list, max_length=10)
+
+    @field_validator("language")
+    @classmethod
+    def _known_language(cls, code: str | None) -> str | None:
+        return None if code is None else language_code(code)
+
+    @model_validator(mode="after")
+    def _asks_for_a_change(self) -> ChangeAccountPolicies:
+        changes = self.model_dump(
+            exclude={
+                "idempotency_key",
+                "actor",
+                "channel",
+                "correlation_id",
+                "account_number",
+                "on",
+                "discount_reason",
+            }
+        )
+        if not any(value not in (None, False, []) for value in changes.values()):
+            raise ValueError("name at least one policy to change")
+        if self.credit_limit is not None and self.remove_credit_limit:
+            raise ValueError("set a credit limit or remove it, not both")
+        if self.discount is not None and self.withdraw_discount:
+            raise ValueError("grant a discount or withdraw it, not both")
+        return self
+
+
+class PutAccountOnHold(Command):
+    account_number: str
+    reason: str = Field(min_length=1, max_length=500)
+    on: date
+
+
+class ReleaseAccountHold(Command):
+    account_number: str
+    reason: str = Field(min_length=1, max_length=500)
     on: date

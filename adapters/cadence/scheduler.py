@@ -96,13 +96,16 @@ def email_of(contacts: list[dict[str, Any]]) -> str | None:
 def postal_address(
     name: str, country: str, contacts: list[dict[str, Any]]
 ) -> tuple[str, ...]:
-    """The lines of the letter's window: a contact's postal address, else the
-    account's name and country."""
-    for contact in contacts:
-        lines = contact.get("address") or contact.get("postal_address")
+    """The lines of the letter's window: the billing contact's postal address
+    (any contact's when billing has none), else the account's name and country."""
+    ordered = sorted(contacts, key=lambda c: c.get("role") != "billing")
+    for contact in ordered:
+        lines = contact.get("address_lines") or contact.get("address")
         if lines:
             found = lines.splitlines() if isinstance(lines, str) else list(lines)
-            return tuple([name, *(str(line) for line in found)])
+            person = str(contact.get("name") or "")
+            head = [name, person] if person and person != name else [name]
+            return tuple([*head, *(str(line) for line in found)])
     return (name, country)
 
 

@@ -12,7 +12,7 @@ import psycopg
 import pytest
 
 from adapters.settings import Settings
-from adapters.wiring import store_env
+from adapters.wiring import exposure_port, store_env
 from projections.readmodels import ReadModels
 from projections.runner import StoreProjector
 from projections.schema import READ_MODELS
@@ -75,6 +75,7 @@ class Ledger:
             models.drop_all()
         self.models = models
         self.projector = StoreProjector(self.app.recorder, self.models)
+        self.app.exposure_of = exposure_port(self.models, self.projector)
 
     def head(self) -> int:
         """The position of the last event stored."""
