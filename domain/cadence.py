@@ -90,20 +90,20 @@ class InvoiceFacts:
 def chain_step(cadence: Cadence, invoice: InvoiceFacts, on: date) -> str | None:
     """The step of the chain the invoice has reached on ``on``, or None.
 
-    Paid, disputed, promised and credit-covered invoices reach none. Only the
-    latest step reached counts: one missed while the invoice was paused or
-    the scheduler stopped is never sent late.
+    Paid invoices reach none; disputed, promised and credit-covered ones no
+    reminder (their invoice itself is still delivered). Only the latest step
+    reached counts: one missed while the invoice was paused or the scheduler
+    stopped is never sent late.
     """
     if on < invoice.issue_date or invoice.open_minor <= 0:
-        return None
-    if invoice.dispute_open or invoice.promise_open or invoice.covered_by_credit:
         return None
     reached = "invoice"
     for step, offset in cadence.offsets():
         day = invoice.due_date + timedelta(days=offset)
         if invoice.issue_date < day <= on:
             reached = step
-    return reached
+    paused = invoice.dispute_open or invoice.promise_open or invoice.covered_by_credit
+    return None if paused and reached != "invoice" else reached
 
 
 def is_recent(happened: date | None, on: date, cadence: Cadence) -> bool:

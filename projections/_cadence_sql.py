@@ -56,14 +56,13 @@ covered AS (
 chain AS (
     SELECT i.account_id, i.invoice_id, i.invoice_number, i.currency,
            i.amount_minor, i.open_minor, i.invoice_date, i.due_date,
-           c.customer_id, c.segment, c.day, c.day - i.due_date AS days
+           c.customer_id, c.segment, c.day, c.day - i.due_date AS days,
+           i.dispute_open OR p.invoice_id IS NOT NULL OR v.account_id IS NOT NULL
+               AS paused
     FROM invoices i JOIN cadence_accounts c USING (account_id)
-    WHERE i.open_minor > 0 AND NOT i.dispute_open AND i.invoice_date <= c.day
-      AND i.invoice_id NOT IN (SELECT invoice_id FROM promised)
-      AND NOT EXISTS (
-          SELECT 1 FROM covered v
-          WHERE v.account_id = i.account_id AND v.currency = i.currency
-      )
+    LEFT JOIN promised p USING (invoice_id)
+    LEFT JOIN covered v ON v.account_id = i.account_id AND v.currency = i.currency
+    WHERE i.open_minor > 0 AND i.invoice_date <= c.day
 ),
 reached AS (
     SELECT h.*, s.step AS reached_step, s.day_offset
@@ -76,6 +75,7 @@ chain_due AS (
            CASE WHEN reached_step IS NULL OR due_date + day_offset <= invoice_date
                 THEN 'invoice' ELSE reached_step END AS step
     FROM reached
+    WHERE NOT paused OR reached_step IS NULL OR due_date + day_offset <= invoice_date
 ),
 recent AS (
     SELECT i.account_id, i.invoice_id, i.invoice_number, i.currency,

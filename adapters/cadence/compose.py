@@ -164,5 +164,9 @@ def _facts(
         "total": total,
         "due": words.day(min(dues)) if dues else "",
         "days": str(max(((day - d).days for d in dues), default=0)),
-        "promised": words.day(date.fromisoformat(suffix)) if suffix else "",
+        "promised": (
+            words.day(date.fromisoformat(suffix))
+            if kind_of(step) == "promise_broken" and suffix
+            else ""
+        ),
     }
