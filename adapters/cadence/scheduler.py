@@ -155,6 +155,7 @@ class Scheduler:
         pending = self.views.pending(moment.astimezone(UTC).replace(tzinfo=None))
         self._send(pending, moment, summary)
         self.reconcile(at)
+        self.engine.catch_up()
         log.info(
             "cadence_pass",
             at=at,
