@@ -15,6 +15,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -41,6 +42,8 @@ from services.correspondence import Correspondence, Draft, Outcome
 log = structlog.get_logger("o2c.cadence")
 
 PLAN_BATCH = 500
+# Messages per SMTP connection before another connection is worth opening.
+LANE_AT_LEAST = 50
 FIRST_RETRY = timedelta(minutes=5)
 LONGEST_RETRY = timedelta(hours=6)
 # Contact roles tried, in order, for the address of an e-mail.
@@ -64,6 +67,7 @@ class Channels:
     link: Callable[[str, str | None], tuple[str, datetime]]
     portal_url: str
     pdf_font: Path | None = None
+    connections: int = 1
 
 
 @dataclass
@@ -80,6 +84,19 @@ class PassSummary:
 def retry_after(attempts: int) -> timedelta:
     """Back-off before the next try: 5 minutes, doubling, at most 6 hours."""
     return min(FIRST_RETRY * 2 ** max(attempts - 1, 0), LONGEST_RETRY)
+
+
+def in_lanes(
+    rows: list[Any], connections: int, lane: Callable[[list[Any]], None]
+) -> None:
+    """Share rows among up to ``connections`` lanes run in threads, one SMTP
+    connection each: the server answers one while the next is composed."""
+    lanes = max(1, min(connections, len(rows) // LANE_AT_LEAST))
+    if lanes == 1:
+        lane(rows)
+        return
+    with ThreadPoolExecutor(lanes, thread_name_prefix="smtp") as pool:
+        list(pool.map(lane, [rows[i::lanes] for i in range(lanes)]))
 
 
 def email_of(contacts: list[dict[str, Any]]) -> str | None:
@@ -243,34 +260,42 @@ class Scheduler:
     def _send(
         self, pending: list[dict[str, Any]], moment: datetime, summary: PassSummary
     ) -> None:
+        """Send on a few SMTP connections at once (lanes), then write the
+        pass's letters and record the failures."""
         channels = self.channels
         letters = LetterBatch(
             channels.letters, channels.return_address, channels.pdf_font
         )
         failures: list[Outcome] = []
-        session = channels.mail()
-        try:
-            for row in pending:
-                if self.stop.is_set():
-                    summary.stopped = True
-                    break
-                failure = self._one(row, session, letters)
-                if failure:
-                    attempts = int(row["attempts"]) + 1
-                    retry_at = (moment + retry_after(attempts)).astimezone(UTC)
-                    failures.append(
-                        Outcome(
-                            row["message_id"],
-                            row["day"],
-                            failure=failure,
-                            retry_at=retry_at.isoformat(),
+        lock = threading.Lock()
+
+        def lane(rows: list[dict[str, Any]]) -> None:
+            session = channels.mail()
+            try:
+                for row in rows:
+                    if self.stop.is_set():
+                        summary.stopped = True
+                        return
+                    failure = self._one(row, session, letters)
+                    with lock:
+                        if not failure:
+                            summary.sent[row["delivery"]] += 1
+                            continue
+                        retry_at = moment + retry_after(int(row["attempts"]) + 1)
+                        failures.append(
+                            Outcome(
+                                row["message_id"],
+                                row["day"],
+                                failure=failure,
+                                retry_at=retry_at.astimezone(UTC).isoformat(),
+                            )
                         )
-                    )
-                    summary.failed += 1
-                else:
-                    summary.sent[row["delivery"]] += 1
-        finally:
-            session.close()
+                        summary.failed += 1
+            finally:
+                session.close()
+
+        in_lanes(pending, channels.connections, lane)
+
         stamp = moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
         path = letters.write(f"letters-{stamp}-{self.letters_of_run}")
         if path is not None:
