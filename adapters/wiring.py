@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from adapters import sqlite_store
+from adapters import postgres_store, sqlite_store
 from adapters.mail import Mailer, mailer_for
 from adapters.portal._store import PortalStore
 from adapters.portal.attachments import Attachments
@@ -32,6 +32,7 @@ def store_env(settings: Settings) -> dict[str, str]:
             "PERSISTENCE_MODULE": "eventsourcing.postgres",
             "POSTGRES_LOCK_TIMEOUT": "30",
             "POSTGRES_SCHEMA": settings.postgres_schema,
+            "APPLICATION_RECORDER_TOPIC": postgres_store.TOPIC,
             **postgres_parts(settings.postgres_dsn.get_secret_value()),
         }
     return {
