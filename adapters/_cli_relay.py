@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from adapters._cli_common import engine, fail
+from adapters.logging import configure
 from adapters.settings import Settings
 from adapters.wiring import store_env
 from projections.readmodels import ReadModels
@@ -17,11 +18,29 @@ from services.receivables import Receivables
 
 
 def _stop_on_signals() -> threading.Event:
-    """An event set by SIGINT or SIGTERM, so a batch under way can finish."""
+    """An event set by SIGINT or SIGTERM, so a batch under way can finish.
+
+    The first signal asks for a clean stop; a second one ends the process at
+    once, as it would without this handler (nothing is half-done either way:
+    a batch is one transaction).
+    """
     stop = threading.Event()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: stop.set())
+    signals = (signal.SIGINT, signal.SIGTERM)
+
+    def handle(*_: object) -> None:
+        stop.set()
+        for each in signals:
+            signal.signal(each, signal.SIG_DFL)
+
+    for signum in signals:
+        signal.signal(signum, handle)
     return stop
+
+
+def _log_batches(settings: Settings) -> None:
+    """Services log each batch: info level unless a level was asked for."""
+    if "log_level" not in settings.model_fields_set:
+        configure(settings.log_format, "info")
 
 
 def relay(
@@ -37,7 +56,7 @@ def relay(
     ] = 6,
     batch_events: Annotated[
         int, typer.Option("--batch-events", min=1, help="Events per transaction.")
-    ] = 5_000,
+    ] = 20_000,
     poll_interval: Annotated[
         float, typer.Option("--poll-interval", min=0.05, help="Seconds between polls.")
     ] = 0.5,
@@ -51,6 +70,7 @@ def relay(
     from streams.relay import Relay
 
     settings.data_dir.mkdir(parents=True, exist_ok=True)
+    _log_batches(settings)
     app = Receivables(env=store_env(settings))
     stop = _stop_on_signals()
     try:
@@ -62,16 +82,17 @@ def relay(
             partitions=partitions,
             batch_events=batch_events,
         ) as running:
-            start = running.start()
-            count = (
-                running.run_once()
-                if once
-                else running.run_forever(stop, poll_interval=poll_interval)
-            )
+            if once:
+                running.start()
+                count = running.run_once(stop)
+            else:
+                # Started inside, and again whenever Kafka fails: a broker
+                # that is down now delays the relay, it does not stop it.
+                count = running.run_forever(stop, poll_interval=poll_interval)
             if count:
                 typer.echo(
-                    f"published {count} events to {settings.kafka_topic} "
-                    f"(positions {start + 1} to {running.position})"
+                    f"published {count} events to {settings.kafka_topic}, "
+                    f"up to position {running.position}"
                 )
             else:
                 typer.echo(f"nothing new after position {running.position}")
@@ -103,22 +124,30 @@ def project(
     if not settings.kafka_bootstrap:
         raise fail("O2C_KAFKA_BOOTSTRAP is not set (host:port of a Kafka broker)", 2)
 
-    from streams.projector import KafkaProjector
+    from streams.projector import KafkaProjector, connect
 
     settings.data_dir.mkdir(parents=True, exist_ok=True)
+    _log_batches(settings)
     models = ReadModels(settings.read_models_path)
     stop = _stop_on_signals()
+    bootstrap, topic = settings.kafka_bootstrap, settings.kafka_topic
+    count = 0
     try:
-        projector = KafkaProjector(
-            models, settings.kafka_bootstrap, settings.kafka_topic
+        # A running projector waits for a broker that is down; --once fails.
+        projector = (
+            KafkaProjector(models, bootstrap, topic)
+            if once
+            else connect(models, bootstrap, topic, stop)
         )
+        if projector is not None:
+            try:
+                run = projector.run_once if once else projector.run_forever
+                count = run(stop)
+            finally:
+                projector.close()
     except LookupError as error:
-        models.close()
         raise fail(str(error)) from None
-    try:
-        count = projector.run_once() if once else projector.run_forever(stop)
     finally:
-        projector.close()
         models.close()
     typer.echo(f"applied {count} events from {settings.kafka_topic}")
 

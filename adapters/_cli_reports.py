@@ -17,6 +17,7 @@ from adapters._cli_common import (
     views,
 )
 from adapters._cli_documents import checked_language, write_invoice, write_statement
+from adapters._cli_send import send_invoice
 from adapters._render import Format, print_report, print_sections
 from projections._format import Report
 from projections.portal import PayerViews
@@ -166,12 +167,30 @@ def invoice_history(
         typer.Option("--pdf", help="Write the invoice as it stands as a PDF."),
     ] = None,
     language: LanguageOption = None,
+    email: Annotated[
+        bool,
+        typer.Option(
+            "--email",
+            help="E-mail the invoice (PDF and payment link) to the billing contact.",
+        ),
+    ] = False,
+    again: Annotated[
+        bool,
+        typer.Option("--again", help="With --email: send even if it was sent before."),
+    ] = False,
 ) -> None:
-    """An invoice and its whole event history."""
+    """An invoice and its whole event history, or its PDF, or its e-mail."""
     moment = parse_moment(as_known_at)
     language = checked_language(language)
     if pdf is not None and moment is not None:
         raise fail("--pdf shows the invoice as it stands; leave out --as-known-at", 2)
+    if email and (pdf is not None or moment is not None):
+        raise fail("--email sends the invoice; leave out --pdf and --as-known-at", 2)
+    if again and not email:
+        raise fail("--again goes with --email", 2)
+    if email:
+        send_invoice(ctx, number, again, language)
+        return
     with views(ctx) as opened:
         if pdf is not None:
             write_invoice(ctx, opened, number, pdf, language)

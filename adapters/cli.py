@@ -11,7 +11,9 @@ from pydantic import ValidationError
 from adapters import (
     _cli_account,
     _cli_cadence,
+    _cli_collect,
     _cli_demo,
+    _cli_disputes,
     _cli_import,
     _cli_record,
     _cli_relay,
@@ -78,6 +80,8 @@ def show_config(ctx: typer.Context) -> None:
 _cli_import.register(app)
 _cli_reports.register(app)
 _cli_account.register(app)
+_cli_collect.register(app)
+_cli_disputes.register(app)
 _cli_record.register(app)
 _cli_demo.register(app)
 _cli_relay.register(app)

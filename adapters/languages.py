@@ -16,6 +16,8 @@ from domain.money import from_minor
 
 LANGUAGES = ("en", "zh_Hans", "ja")
 DEFAULT = "en"
+# Each language by its own name, as a payer choosing it would look for it.
+NAMES = {"en": "English", "zh_Hans": "简体中文", "ja": "日本語"}
 
 
 def product_language(code: str) -> str:
@@ -30,6 +32,15 @@ def product_language(code: str) -> str:
     if locale.language == "zh" and locale.script in (None, "Hans"):
         return "zh_Hans"
     return locale.language if locale.language in LANGUAGES else DEFAULT
+
+
+def from_header(accept_language: str) -> str:
+    """The first product language an Accept-Language header asks for."""
+    for part in accept_language.split(","):
+        code = part.split(";")[0].strip()
+        if code.split("-")[0].lower() in ("en", "zh", "ja"):
+            return product_language(code)
+    return DEFAULT
 
 
 def payer_locale(language: str, country: str = "") -> Locale:
@@ -62,7 +73,8 @@ class Words:
     def __call__(self, key: str, **values: object) -> str:
         """The text named ``section.name``, with ``{placeholders}`` filled in."""
         section, name = key.split(".", 1)
-        return self._texts[section][name].format(**values)
+        text = self._texts[section][name]
+        return text.format(**values) if values else text
 
     def money(self, minor: int, currency: str) -> str:
         """An amount of minor units, with exactly the currency's decimals."""

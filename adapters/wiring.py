@@ -7,8 +7,8 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from adapters import sqlite_store
-from adapters.mailer import Mailer, OutboxMailer, SmtpMailer
+from adapters import postgres_store, sqlite_store
+from adapters.mail import Mailer, mailer_for
 from adapters.portal._store import PortalStore
 from adapters.portal.attachments import Attachments
 from adapters.portal.auth import Csrf, Links, Sessions, load_secret
@@ -32,6 +32,7 @@ def store_env(settings: Settings) -> dict[str, str]:
             "PERSISTENCE_MODULE": "eventsourcing.postgres",
             "POSTGRES_LOCK_TIMEOUT": "30",
             "POSTGRES_SCHEMA": settings.postgres_schema,
+            "APPLICATION_RECORDER_TOPIC": postgres_store.TOPIC,
             **postgres_parts(settings.postgres_dsn.get_secret_value()),
         }
     return {
@@ -86,11 +87,16 @@ def exposure_port(models: ReadModels, projector: StoreProjector) -> Exposure:
     return exposure_of
 
 
-def mailer_for(settings: Settings, portal: PortalSettings) -> Mailer:
-    """SMTP when the settings ask for it; else ``.eml`` files in the outbox."""
-    if portal.mailer == "smtp":
-        return SmtpMailer(portal.smtp_host, portal.smtp_port, portal.mail_from)
-    return OutboxMailer(settings.data_dir / "outbox", portal.mail_from)
+def open_links(engine: Engine, portal: PortalSettings) -> Links:
+    """The portal's sign-in links, signed with its secret (``O2C_PORTAL_SECRET``,
+    else the one kept in the data folder) and spent in its store."""
+    folder = engine.settings.data_dir
+    secret = (
+        portal.secret.get_secret_value().encode()
+        if portal.secret is not None
+        else load_secret(folder)
+    )
+    return Links(secret, PortalStore(folder / "portal.sqlite"))
 
 
 def open_portal(
@@ -104,21 +110,17 @@ def open_portal(
     """The portal's context over an open engine: its own store and secret in
     the data folder, the gateway and the mailer."""
     folder = engine.settings.data_dir
-    secret = (
-        portal.secret.get_secret_value().encode()
-        if portal.secret is not None
-        else load_secret(folder)
-    )
-    store = PortalStore(folder / "portal.sqlite")
+    links = open_links(engine, portal)
+    secret, store = links.secret, links.store
     return Portal(
         engine=engine,
         settings=portal,
         store=store,
-        links=Links(secret, store),
+        links=links,
         sessions=Sessions(store, portal.session_minutes),
         csrf=Csrf(secret),
         gateway=gateway,
-        mailer=mailer or mailer_for(engine.settings, portal),
+        mailer=mailer or mailer_for(engine.settings),
         attachments=Attachments(folder / "attachments", portal.attachment_max_bytes),
         public_url=public_url.rstrip("/"),
         gateway_origin=gateway_origin.rstrip("/"),

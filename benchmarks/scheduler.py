@@ -179,7 +179,12 @@ def bench_send(count: int) -> None:
     try:
         time.sleep(1.0)
         mailer = SmtpMailer(
-            Settings(smtp_port=port, mail_from="ar@o2c.example", smtp_timeout=30)
+            Settings(
+                smtp_host="127.0.0.1",
+                smtp_port=port,
+                mail_from="ar@o2c.example",
+                smtp_timeout=30,
+            )
         )
         payer = Payer("acct-1", "Fox Ltd", "GB", "en")
         invoice = {

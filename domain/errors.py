@@ -67,3 +67,19 @@ class AccountAlreadyOnHold(DomainError):
 
 class AccountNotOnHold(DomainError):
     pass
+
+
+class InvalidDisputeStep(DomainError):
+    pass
+
+
+class WriteOffAlreadyRequested(DomainError):
+    pass
+
+
+class NoWriteOffRequested(DomainError):
+    pass
+
+
+class WriteOffNeedsAnotherApprover(DomainError):
+    """The staff member who asked for a write-off cannot approve it."""

@@ -16,9 +16,13 @@ from domain.errors import (
     CurrencyMismatch,
     InvalidAmount,
     InvalidDate,
+    InvalidDisputeStep,
     InvoiceAlreadyDisputed,
     InvoiceAlreadySettled,
     InvoiceNotDisputed,
+    NoWriteOffRequested,
+    WriteOffAlreadyRequested,
+    WriteOffNeedsAnotherApprover,
 )
 from domain.money import Money
 from domain.terms import EarlyPaymentDiscount
@@ -91,12 +95,54 @@ class Invoice(Aggregate):
         def apply(self, aggregate: Any) -> None:
             aggregate.dispute_open = True
             aggregate.ever_disputed = True
+            aggregate.dispute_in_review = False
+            aggregate.dispute_assignee = None
 
     class DisputeResolved(LedgerEvent):
         outcome: str
 
         def apply(self, aggregate: Any) -> None:
             aggregate.dispute_open = False
+
+    class DisputeAssigned(LedgerEvent):
+        assignee: str
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.dispute_assignee = self.assignee
+
+    class DisputeNoted(LedgerEvent):
+        note: str
+
+    class DisputeTakenIntoReview(LedgerEvent):
+        note: str
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.dispute_in_review = True
+
+    class DisputeRejected(LedgerEvent):
+        """The dispute is closed without a credit; the payer sees why."""
+
+        explanation: str
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.dispute_open = False
+
+    class WriteOffRequested(LedgerEvent):
+        """A write-off waits for a second staff member's approval."""
+
+        reason: str
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.write_off_request = (self.actor, self.reason)
+
+    class Sent(LedgerEvent):
+        """The invoice went to the payer; the address is kept only as a hash."""
+
+        recipient_hash: str
+        language: str
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.last_sent_on = self.effective_date
 
     class WrittenOff(LedgerEvent):
         currency: str
@@ -130,7 +176,11 @@ class Invoice(Aggregate):
         self.last_reduced_on: date | None = None
         self.dispute_open = False
         self.ever_disputed = False
+        self.dispute_in_review = False
+        self.dispute_assignee: str | None = None
         self.written_off = False
+        self.write_off_request: tuple[str, str] | None = None
+        self.last_sent_on: date | None = None
 
     @staticmethod
     def id_for(number: str) -> UUID:
@@ -250,6 +300,97 @@ class Invoice(Aggregate):
         self.trigger_event(
             self.DisputeResolved,
             outcome=outcome,
+            effective_date=on,
+            account_id=self.account_id,
+            **cause.fields(),
+        )
+
+    # The dispute workflow ------------------------------------------------
+
+    def assign_dispute(self, assignee: str, *, on: date, cause: Cause) -> None:
+        self._check_dispute_open(on)
+        if not assignee.strip():
+            raise InvalidDisputeStep("a dispute is assigned to a named staff member")
+        if assignee == self.dispute_assignee:
+            return
+        self._dispute_event(self.DisputeAssigned, on, cause, assignee=assignee)
+
+    def note_dispute(self, note: str, *, on: date, cause: Cause) -> None:
+        self._check_dispute_open(on)
+        if not note.strip():
+            raise InvalidDisputeStep("a note on a dispute says something")
+        self._dispute_event(self.DisputeNoted, on, cause, note=note)
+
+    def review_dispute(self, *, note: str, on: date, cause: Cause) -> None:
+        self._check_dispute_open(on)
+        if self.dispute_in_review:
+            raise InvalidDisputeStep(
+                f"the dispute of invoice {self.number} is already in review"
+            )
+        self._dispute_event(self.DisputeTakenIntoReview, on, cause, note=note)
+
+    def reject_dispute(self, explanation: str, *, on: date, cause: Cause) -> None:
+        """Close the dispute without a credit; the explanation goes to the payer."""
+        self._check_dispute_open(on)
+        if not explanation.strip():
+            raise InvalidDisputeStep(
+                "a rejected dispute needs the explanation the payer will read"
+            )
+        self._dispute_event(self.DisputeRejected, on, cause, explanation=explanation)
+
+    def _check_dispute_open(self, on: date) -> None:
+        if not self.dispute_open:
+            raise InvoiceNotDisputed(f"invoice {self.number} has no open dispute")
+        self._check_not_before_issue(on, "a dispute step")
+
+    def _dispute_event(self, event: Any, on: date, cause: Cause, **fields: Any) -> None:
+        self.trigger_event(
+            event,
+            effective_date=on,
+            account_id=self.account_id,
+            **fields,
+            **cause.fields(),
+        )
+
+    # Write-offs ------------------------------------------------------------
+
+    def request_write_off(self, *, reason: str, on: date, cause: Cause) -> None:
+        """Ask for a write-off; another staff member approves it."""
+        self._check_not_settled()
+        self._check_not_before_issue(on, "a write-off request")
+        if self.write_off_request is not None:
+            raise WriteOffAlreadyRequested(
+                f"a write-off of invoice {self.number} was already requested by "
+                f"{self.write_off_request[0]}"
+            )
+        if not reason.strip():
+            raise InvalidDisputeStep("a write-off request needs its reason")
+        self._dispute_event(self.WriteOffRequested, on, cause, reason=reason)
+
+    def approve_write_off(self, *, on: date, cause: Cause) -> None:
+        """Write off what is open, as requested, when someone else approves."""
+        if self.write_off_request is None:
+            raise NoWriteOffRequested(
+                f"nobody requested a write-off of invoice {self.number}"
+            )
+        requester, reason = self.write_off_request
+        if cause.actor == requester:
+            raise WriteOffNeedsAnotherApprover(
+                f"{requester} requested the write-off of invoice {self.number}; "
+                "another staff member must approve it"
+            )
+        self.write_off(reason=reason, on=on, cause=cause)
+
+    def record_sent(
+        self, *, recipient_hash: str, language: str, on: date, cause: Cause
+    ) -> None:
+        """Note that the invoice e-mail went out; a settled invoice is not sent."""
+        self._check_not_settled()
+        self._check_not_before_issue(on, "sending")
+        self.trigger_event(
+            self.Sent,
+            recipient_hash=recipient_hash,
+            language=language,
             effective_date=on,
             account_id=self.account_id,
             **cause.fields(),

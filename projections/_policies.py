@@ -101,7 +101,6 @@ ACCOUNT_POLICIES = [
 
 # What the timeline shows as the detail of a policy change.
 TIMELINE_DETAIL = """
-    CASE e.kind
         WHEN 'Account.TermsChanged' THEN e.terms
         WHEN 'Account.EarlyPaymentDiscountGranted'
             THEN e.percent || '%/' || e.days || ': ' || e.reason
@@ -109,5 +108,4 @@ TIMELINE_DETAIL = """
             THEN coalesce(e.credit_limit || ' ' || e.currency, 'no limit')
         WHEN 'Account.TimeZoneChanged' THEN e.time_zone
         WHEN 'Account.ContactSet' THEN e.role
-    END
 """

@@ -11,13 +11,15 @@ from babel.numbers import get_currency_precision, list_currencies
 from eventsourcing.utils import get_topic
 
 from domain.account import Account
+from domain.collector_action import CollectorAction
 from domain.credit_memo import CreditMemo
 from domain.invoice import Invoice
 from domain.payment import Payment
 from domain.promise import PromiseToPay
+from domain.staff import StaffMember
+from projections import _collections, _policies
 from projections._messages import MESSAGE_KINDS
 from projections._messages import STATEMENTS as MESSAGE_STATEMENTS
-from projections._policies import ACCOUNT_POLICIES, TIMELINE_DETAIL
 
 EVENT_KINDS = {
     get_topic(cls): name
@@ -29,6 +31,7 @@ EVENT_KINDS = {
         (Invoice.Disputed, "Invoice.Disputed"),
         (Invoice.DisputeResolved, "Invoice.DisputeResolved"),
         (Invoice.WrittenOff, "Invoice.WrittenOff"),
+        (Invoice.Sent, "Invoice.Sent"),
         (Payment.Received, "Payment.Received"),
         (Payment.Allocated, "Payment.Allocated"),
         (CreditMemo.Issued, "CreditMemo.Issued"),
@@ -50,6 +53,16 @@ EVENT_KINDS = {
         (Account.ReleasedFromHold, "Account.ReleasedFromHold"),
         (Account.TimeZoneChanged, "Account.TimeZoneChanged"),
         (Account.ContactSet, "Account.ContactSet"),
+        (Invoice.DisputeAssigned, "Invoice.DisputeAssigned"),
+        (Invoice.DisputeNoted, "Invoice.DisputeNoted"),
+        (Invoice.DisputeTakenIntoReview, "Invoice.DisputeTakenIntoReview"),
+        (Invoice.DisputeRejected, "Invoice.DisputeRejected"),
+        (Invoice.WriteOffRequested, "Invoice.WriteOffRequested"),
+        (CollectorAction.CallLogged, "CollectorAction.CallLogged"),
+        (CollectorAction.FollowUpScheduled, "CollectorAction.FollowUpScheduled"),
+        (CollectorAction.Escalated, "CollectorAction.Escalated"),
+        (StaffMember.Added, "StaffMember.Added"),
+        (StaffMember.Revoked, "StaffMember.Revoked"),
     ]
 } | MESSAGE_KINDS
 
@@ -117,6 +130,10 @@ FIELDS = {
     "role": "VARCHAR",
     "email": "VARCHAR",
     "address_lines": "JSON",
+    "assignee": "VARCHAR",
+    "explanation": "VARCHAR",
+    "follow_up_on": "DATE",
+    "key_hash": "VARCHAR",
     "step": "VARCHAR",
     "keys": "JSON",
     "invoices": "JSON",
@@ -148,6 +165,8 @@ FROM (
 JOIN event_kinds k USING (topic)
 LEFT JOIN currency_scales s ON s.code = n.d.currency
 """
+
+_DETAIL = f"CASE e.kind {_policies.TIMELINE_DETAIL} {_collections.TIMELINE_DETAIL} END"
 
 INSERTS = [
     """
@@ -227,23 +246,10 @@ INSERTS = [
     INSERT INTO disputes BY NAME
     SELECT aggregate_id AS invoice_id, account_id, effective_date AS opened_on,
            reason AS reason, note AS note, position,
-           recorded_at, attachment_id
+           recorded_at, attachment_id, 'open' AS status
     FROM ev WHERE kind = 'Invoice.Disputed'
     """,
-    """
-    UPDATE disputes SET resolved_on = r.effective_date, outcome = r.outcome,
-        resolved_recorded_at = r.recorded_at
-    FROM (
-        SELECT e.aggregate_id, e.effective_date, e.outcome AS outcome,
-               e.recorded_at,
-               (SELECT max(d.position) FROM disputes d
-                WHERE d.invoice_id = e.aggregate_id AND d.position < e.position)
-                   AS dispute_position
-        FROM ev e WHERE e.kind = 'Invoice.DisputeResolved'
-    ) r
-    WHERE disputes.invoice_id = r.aggregate_id
-      AND disputes.position = r.dispute_position
-    """,
+    *_collections.COLLECTIONS,
     """
     UPDATE accounts SET language = c.language
     FROM (
@@ -252,7 +258,7 @@ INSERTS = [
     ) c
     WHERE accounts.account_id = c.aggregate_id
     """,
-    *ACCOUNT_POLICIES,
+    *_policies.ACCOUNT_POLICIES,
     """
     INSERT INTO promises BY NAME
     SELECT aggregate_id AS promise_id, account_id, effective_date AS made_on,
@@ -305,7 +311,7 @@ INSERTS = [
            coalesce(e.number, e.invoice_number,
                     i.invoice_number, nullif(e.reference, ''))
                AS reference,
-           coalesce({TIMELINE_DETAIL}, e.reason, e.outcome, e.method,
+           coalesce({_DETAIL}, e.reason, e.outcome, e.method,
                     e.source_kind, e.step, e.delivery, e.language, e.method_kind,
                     e.score::VARCHAR) AS detail,
            e.actor AS actor, e.channel AS channel,
@@ -370,7 +376,8 @@ UPDATES = [
         SELECT aggregate_id,
                arg_max(kind = 'Invoice.Disputed', position) AS dispute_open,
                bool_or(kind = 'Invoice.Disputed') AS ever_disputed
-        FROM ev WHERE kind IN ('Invoice.Disputed', 'Invoice.DisputeResolved')
+        FROM ev WHERE kind IN ('Invoice.Disputed', 'Invoice.DisputeResolved',
+                               'Invoice.DisputeRejected')
         GROUP BY aggregate_id
     ) s
     WHERE invoices.invoice_id = s.aggregate_id

@@ -115,7 +115,43 @@ TABLES = {
         resolved_on DATE,
         outcome VARCHAR,
         resolved_recorded_at TIMESTAMP,
-        attachment_id VARCHAR
+        attachment_id VARCHAR,
+        status VARCHAR,
+        assignee VARCHAR,
+        reviewed_on DATE,
+        explanation VARCHAR
+    """,
+    "collector_actions": """
+        position BIGINT NOT NULL,
+        action_id VARCHAR NOT NULL,
+        account_id VARCHAR NOT NULL,
+        action VARCHAR NOT NULL,
+        outcome VARCHAR,
+        note VARCHAR NOT NULL,
+        follow_up_on DATE,
+        effective_date DATE NOT NULL,
+        actor VARCHAR NOT NULL,
+        recorded_at TIMESTAMP NOT NULL
+    """,
+    "write_off_requests": """
+        invoice_id VARCHAR NOT NULL,
+        account_id VARCHAR NOT NULL,
+        invoice_number VARCHAR NOT NULL,
+        reason VARCHAR NOT NULL,
+        requested_by VARCHAR NOT NULL,
+        requested_on DATE NOT NULL,
+        position BIGINT NOT NULL,
+        approved_by VARCHAR,
+        approved_on DATE
+    """,
+    "staff": """
+        staff_id VARCHAR NOT NULL,
+        name VARCHAR NOT NULL,
+        role VARCHAR NOT NULL,
+        key_hash VARCHAR NOT NULL,
+        added_on DATE NOT NULL,
+        revoked_on DATE,
+        position BIGINT NOT NULL
     """,
     "promises": """
         promise_id VARCHAR NOT NULL,
@@ -196,11 +232,18 @@ INDEXED_BY_ACCOUNT = [
     "credit_memos",
     "balances",
     "disputes",
+    "collector_actions",
+    "allocations",
+    "promises",
 ]
 
 # Columns added after a table was first released, so older files gain them.
 ADDED_COLUMNS = [
     ("disputes", "attachment_id", "VARCHAR"),
+    ("disputes", "status", "VARCHAR"),
+    ("disputes", "assignee", "VARCHAR"),
+    ("disputes", "reviewed_on", "DATE"),
+    ("disputes", "explanation", "VARCHAR"),
     ("accounts", "terms", "VARCHAR"),
     ("accounts", "end_of_month", "BOOLEAN"),
     ("accounts", "discount_percent", "VARCHAR"),

@@ -130,6 +130,15 @@ class DisputeInvoice(Command):
     attachment_id: str | None = Field(default=None, max_length=64)
 
 
+class RecordInvoiceSent(Command):
+    """The invoice e-mail went to a contact, named only by a hash of the address."""
+
+    invoice_number: str
+    recipient_hash: str = Field(min_length=1, max_length=64)
+    language: str
+    on: date
+
+
 class ResolveDispute(Command):
     invoice_number: str
     outcome: str = Field(min_length=1)
@@ -281,4 +290,85 @@ class PutAccountOnHold(Command):
 class ReleaseAccountHold(Command):
     account_number: str
     reason: str = Field(min_length=1, max_length=500)
+    on: date
+
+
+class AddStaffMember(Command):
+    name: str = Field(min_length=1, max_length=100)
+    role: Literal["collector", "admin", "auditor"]
+    key_hash: str = Field(pattern=r"^[0-9a-f]{64}$")
+    on: date
+
+
+class RevokeStaffMember(Command):
+    name: str
+    reason: str = Field(min_length=1, max_length=500)
+    on: date
+
+
+class LogCall(Command):
+    account_number: str
+    outcome: str
+    note: str = Field(default="", max_length=2000)
+    on: date
+
+
+class ScheduleFollowUp(Command):
+    account_number: str
+    follow_up_on: date
+    note: str = Field(default="", max_length=2000)
+    on: date
+
+
+class EscalateAccount(Command):
+    account_number: str
+    reason: str = Field(min_length=1, max_length=2000)
+    on: date
+
+
+class AssignDispute(Command):
+    invoice_number: str
+    assignee: str = Field(min_length=1, max_length=100)
+    on: date
+
+
+class NoteDispute(Command):
+    invoice_number: str
+    note: str = Field(min_length=1, max_length=2000)
+    on: date
+
+
+class ReviewDispute(Command):
+    invoice_number: str
+    note: str = Field(default="", max_length=2000)
+    on: date
+
+
+class RejectDispute(Command):
+    """``explanation`` is shown to the payer in the portal."""
+
+    invoice_number: str
+    explanation: str = Field(min_length=1, max_length=2000)
+    on: date
+
+
+class ResolveDisputeWithCredit(Command):
+    """A credit memo for ``amount`` (the whole open amount when not given),
+    allocated to the disputed invoice, resolves its dispute."""
+
+    invoice_number: str
+    credit_memo_number: str = Field(min_length=1, max_length=64)
+    amount: Decimal | None = Field(default=None, gt=0)
+    reason: str = Field(default="dispute upheld", min_length=1, max_length=500)
+    on: date
+
+
+class RequestWriteOff(Command):
+    invoice_number: str
+    reason: str = Field(min_length=1, max_length=500)
+    on: date
+
+
+class ApproveWriteOff(Command):
+    invoice_number: str
     on: date

@@ -50,12 +50,14 @@ def generate_book(
     writer: BulkWriter,
     *,
     invoices: int,
+    accounts: int | None = None,
     seed: int = 7,
     start: date = date(2024, 1, 1),
     months: int = 24,
     on_progress: Callable[[int], None] | None = None,
 ) -> BookSummary:
-    """Write a book of ``invoices`` invoices, about one account per ten.
+    """Write a book of ``invoices`` invoices, about one account per ten
+    unless ``accounts`` says how many accounts share them.
 
     The same seed and size give the same events, ids, amounts and business
     dates; only the recorded times differ. Nothing is dated after ``start``
@@ -64,11 +66,12 @@ def generate_book(
     flushed before returning. ``on_progress`` hears how many invoices each
     account added.
     """
-    if invoices < 0 or months < 1:
-        raise ValueError("invoices must be 0 or more and months 1 or more")
+    if invoices < 0 or months < 1 or (accounts is not None and accounts < 1):
+        raise ValueError("invoices must be 0 or more, accounts and months 1 or more")
     rng = random.Random(seed)
     book = _Book(rng, start, p.add_months(start, months))
-    accounts = max(MIN_ACCOUNTS, round(invoices / INVOICES_PER_ACCOUNT))
+    if accounts is None:
+        accounts = max(MIN_ACCOUNTS, round(invoices / INVOICES_PER_ACCOUNT))
     already = writer.saved_events + writer.pending_events
 
     remaining = invoices

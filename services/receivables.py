@@ -18,18 +18,22 @@ from domain.promise import PromiseToPay
 from domain.terms import PaymentTerms
 from services import commands as c
 from services._handling import IdempotencyKeyReused, NotFound, _cause
+from services.collections import Collections
 from services.policies import AccountPolicies
+from services.staff import StaffAccess
 
 __all__ = ["IdempotencyKeyReused", "NotFound", "Receivables"]
 
 
-class Receivables(AccountPolicies):
+class Receivables(AccountPolicies, Collections, StaffAccess):
     """Handles every command that changes accounts, invoices and payments.
 
     Each command is checked against the aggregates it touches and saved in one
     transaction with a receipt of its idempotency key; repeating the key
     returns the first result and writes nothing. Customer policies (terms,
-    credit limit, holds, contacts) are handled by ``AccountPolicies``.
+    credit limit, holds, contacts) are handled by ``AccountPolicies``, staff
+    members and their keys by ``StaffAccess``, what collectors do by
+    ``Collections``.
     """
 
     # Commands ----------------------------------------------------------
@@ -152,6 +156,19 @@ class Receivables(AccountPolicies):
             invoice = self.invoice(cmd.invoice_number)
             invoice.resolve_dispute(outcome=cmd.outcome, on=cmd.on, cause=_cause(cmd))
             return [invoice], {"invoice_id": str(invoice.id), "status": invoice.status}
+
+        return self._once(cmd, handle)
+
+    def record_invoice_sent(self, cmd: c.RecordInvoiceSent) -> dict[str, Any]:
+        def handle() -> tuple[list[Any], dict[str, Any]]:
+            invoice = self.invoice(cmd.invoice_number)
+            invoice.record_sent(
+                recipient_hash=cmd.recipient_hash,
+                language=cmd.language,
+                on=cmd.on,
+                cause=_cause(cmd),
+            )
+            return [invoice], {"invoice_id": str(invoice.id), "sent_on": str(cmd.on)}
 
         return self._once(cmd, handle)
 

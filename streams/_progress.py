@@ -9,6 +9,8 @@ import orjson
 from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 from kafka.errors import TopicAlreadyExistsError
 
+from streams import RECONNECT
+
 # How far back from the end of the progress partition the first look goes; it
 # grows fourfold until a record of the relay turns up or the start is reached.
 _FIRST_WINDOW = 16
@@ -37,7 +39,9 @@ def ensure_topics(bootstrap: str, topic: str, partitions: int) -> None:
             "configs": {"cleanup.policy": "compact"},
         },
     }
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="o2c-relay-admin")
+    admin = KafkaAdminClient(
+        bootstrap_servers=bootstrap, client_id="o2c-relay-admin", **RECONNECT
+    )
     try:
         missing = {
             name: spec
@@ -75,6 +79,7 @@ def committed_position(bootstrap: str, topic: str, name: str) -> int:
         isolation_level="read_committed",
         enable_auto_commit=False,
         group_id=None,
+        **RECONNECT,
     )
     try:
         consumer.assign([partition])

@@ -6,18 +6,16 @@ cause, and the event's own data, so a reader needs nothing else to use it.
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from typing import Any
 
 import orjson
 from eventsourcing.persistence import Notification
-from eventsourcing.utils import resolve_topic
 
 ENVELOPE_VERSION = 1
 
-# An event is identified by its aggregate and version, so its id is stable
-# however often it is read or relayed.
-_EVENT_IDS = uuid.UUID("0d7d52a3-4f53-4a59-9b8a-5c1f2f6f5f0e")
+_URL_NAMESPACE = uuid.NAMESPACE_URL.bytes
 
 _CAUSE = ("account_id", "effective_date", "actor", "channel", "correlation_id")
 
@@ -27,10 +25,28 @@ def event_type(topic: str) -> str:
     return topic.rpartition(":")[2]
 
 
+def event_id(aggregate_id: str, version: int) -> str:
+    """The event's id: the same for the same aggregate and version, however
+    often the event is read or relayed.
+
+    It is ``uuid5(NAMESPACE_URL, "o2c:<aggregate id>:<version>")``, computed
+    straight from the SHA-1 digest: the relay makes one per event, and the
+    ``uuid`` module's objects cost more than the hash itself.
+    """
+    name = f"o2c:{aggregate_id}:{version}".encode()
+    digest = bytearray(hashlib.sha1(_URL_NAMESPACE + name).digest()[:16])
+    digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
+    digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
+    text = digest.hex()
+    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
+
+
 def envelope(notification: Notification) -> dict[str, Any]:
     """The envelope of one stored event, as a plain dict ready for JSON."""
     state: dict[str, Any] = orjson.loads(notification.state)
-    cls = resolve_topic(notification.topic)
+    # The version the event was stored in, not the class's current one: the
+    # data travels as stored, so its shape is that version's (events.md).
+    schema_version = state.pop("class_version", 1)
     aggregate_id = str(notification.originator_id)
     version = notification.originator_version
     recorded_at = state.pop("timestamp")
@@ -38,14 +54,9 @@ def envelope(notification: Notification) -> dict[str, Any]:
     cause = {name: state.pop(name, None) for name in _CAUSE}
     return {
         "envelope_version": ENVELOPE_VERSION,
-        "event_id": str(
-            uuid.uuid5(
-                uuid.NAMESPACE_URL,
-                f"o2c:{aggregate_id}:{notification.originator_version}",
-            )
-        ),
+        "event_id": event_id(aggregate_id, version),
         "type": event_type(notification.topic),
-        "schema_version": getattr(cls, "class_version", 1),
+        "schema_version": schema_version,
         "aggregate_id": aggregate_id,
         "aggregate_version": version,
         "account_id": cause["account_id"],

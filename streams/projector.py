@@ -17,15 +17,19 @@ from typing import Any
 import orjson
 import structlog
 from kafka import KafkaConsumer, TopicPartition
+from kafka.errors import KafkaError
 
 from projections._transform import EVENT_KINDS
 from projections.readmodels import ReadModels, events_table
+from streams import RECONNECT
 
 log = structlog.get_logger("o2c.streams")
 
 # The envelope names an event by its type; the read models by its topic.
 _TOPICS = {kind: topic for topic, kind in EVENT_KINDS.items()}
 _CAUSE = ("account_id", "effective_date", "actor", "channel", "correlation_id")
+# What a projector waits out when it starts: the broker down or unreachable.
+RETRYABLE = (KafkaError, OSError)
 
 
 def offset_name(topic: str, partition: int) -> str:
@@ -52,8 +56,14 @@ class KafkaProjector:
             enable_auto_commit=False,
             isolation_level="read_committed",
             max_poll_records=batch_records,
+            **RECONNECT,
         )
-        self.partitions = self._assign()
+        try:
+            self.partitions = self._assign()
+        except BaseException:
+            self.consumer.close()
+            raise
+        log.info("kafka_projector_started", topic=topic, offsets=self.offsets())
 
     def _assign(self) -> list[TopicPartition]:
         numbers = self.consumer.partitions_for_topic(self.topic)
@@ -71,19 +81,48 @@ class KafkaProjector:
                 self.consumer.seek(partition, offset)
         return partitions
 
-    def run_once(self) -> int:
-        """Apply everything committed up to now in every partition, then stop."""
+    def run_once(self, stop: threading.Event | None = None) -> int:
+        """Apply everything committed up to now in every partition, then stop.
+
+        When ``stop`` is set it returns after the batch under way.
+        """
         ends = self.consumer.end_offsets(self.partitions)
         applied = 0
         while any(self.consumer.position(p) < ends[p] for p in self.partitions):
+            if stop is not None and stop.is_set():
+                self._stopped(applied)
+                break
             applied += self._poll()
         return applied
 
     def run_forever(self, stop: threading.Event) -> int:
+        """Apply records as they come until ``stop`` is set; return how many.
+
+        A batch under way when ``stop`` is set is applied and committed first;
+        the next run starts from the offsets stored with it.
+        """
         applied = 0
         while not stop.is_set():
             applied += self._poll()
+        self._stopped(applied)
         return applied
+
+    def _stopped(self, applied: int) -> None:
+        log.info(
+            "kafka_projector_stopped",
+            topic=self.topic,
+            applied=applied,
+            offsets=self.offsets(),
+        )
+
+    def offsets(self) -> dict[str, int]:
+        """The offsets stored with the read models, one per partition."""
+        prefix = offset_name(self.topic, 0)[:-1]
+        return {
+            name: offset
+            for name, offset in self.models.positions().items()
+            if name.startswith(prefix)
+        }
 
     def _poll(self) -> int:
         started = time.perf_counter()
@@ -106,6 +145,8 @@ class KafkaProjector:
         log.info(
             "kafka_batch_projected",
             count=len(envelopes),
+            first_position=envelopes[0]["position"],
+            last_position=envelopes[-1]["position"],
             offsets=reached,
             duration_ms=round((time.perf_counter() - started) * 1000, 1),
         )
@@ -113,6 +154,34 @@ class KafkaProjector:
 
     def close(self) -> None:
         self.consumer.close()
+
+
+def connect(
+    models: ReadModels,
+    bootstrap: str,
+    topic: str,
+    stop: threading.Event,
+    max_interval: float = 5.0,
+) -> KafkaProjector | None:
+    """A projector as soon as Kafka answers; None if ``stop`` is set first.
+
+    A projector started while the broker is down (restarted by a supervisor
+    after a crash, say) waits for it instead of exiting.
+    """
+    interval = 0.5
+    while not stop.is_set():
+        try:
+            return KafkaProjector(models, bootstrap, topic)
+        except RETRYABLE as error:
+            log.warning(
+                "kafka_projector_retrying",
+                topic=topic,
+                error=repr(error),
+                retry_in_s=interval,
+            )
+            stop.wait(interval)
+            interval = min(interval * 2, max_interval)
+    return None
 
 
 def _as_events(envelopes: list[dict[str, Any]]) -> Any:

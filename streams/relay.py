@@ -15,15 +15,24 @@ import time
 import orjson
 import structlog
 from eventsourcing.persistence import ApplicationRecorder, Notification
-from kafka import KafkaProducer
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from kafka.errors import AuthorizationError, KafkaError, ProducerFencedError
 
-from streams import _progress
+from streams import RECONNECT, _progress
+from streams._partitions import KeyPartitions
 from streams.envelope import envelope, key
 
 log = structlog.get_logger("o2c.streams")
 
-DEFAULT_BATCH_EVENTS = 5_000
+DEFAULT_BATCH_EVENTS = 20_000
 DEFAULT_PARTITIONS = 6
+# How long ``run_once`` waits for its last transaction to become readable.
+VISIBLE_TIMEOUT_S = 60.0
+# What a running relay outlives by starting over: the broker gone, a lost
+# connection, a transaction the broker gave up on. Not another relay that
+# took over its name, nor a broker that refuses it: those end the run.
+RETRYABLE = (KafkaError, OSError)
+FATAL = (ProducerFencedError, AuthorizationError)
 
 
 class Relay:
@@ -52,6 +61,9 @@ class Relay:
         self.batch_events = batch_events
         self.position = 0
         self._producer: KafkaProducer | None = None
+        # The last offset written to each partition by a committed batch.
+        self._written: dict[TopicPartition, int] = {}
+        self._partitions = KeyPartitions()
 
     def start(self) -> int:
         """Take over the relay's name and return the position it resumes after."""
@@ -65,10 +77,15 @@ class Relay:
             acks="all",
             linger_ms=5,
             batch_size=512 * 1024,
+            **RECONNECT,
         )
-        # Aborts whatever transaction an earlier run left open, so the
-        # progress read next is final.
-        producer.init_transactions()
+        try:
+            # Aborts whatever transaction an earlier run left open, so the
+            # progress read next is final.
+            producer.init_transactions()
+        except BaseException:
+            producer.close(timeout=5)
+            raise
         self._producer = producer
 
         self.position = _progress.committed_position(
@@ -79,20 +96,18 @@ class Relay:
         )
         return self.position
 
-    def run_once(self) -> int:
-        """Publish every event stored after the relay's position; return how many."""
-        if self._producer is None:
-            self.start()
-        published = 0
+    def run_once(self, stop: threading.Event | None = None) -> int:
+        """Publish every event stored after the relay's position; return how many.
 
-        while True:
-            batch = self.recorder.select_notifications(
-                start=self.position + 1, limit=self.batch_events
-            )
-            if not batch:
-                return published
-            self._publish(batch)
-            published += len(batch)
+        It returns once what it published can be read: see ``_await_visible``.
+        When ``stop`` is set it returns after the batch under way.
+        """
+        published = self._publish_new(stop)
+        if published:
+            self._await_visible()
+        if stop is not None and stop.is_set():
+            self._stopped(published)
+        return published
 
     def run_forever(
         self,
@@ -104,17 +119,97 @@ class Relay:
 
         An idle store is polled less often, up to ``max_interval`` seconds
         apart; the first new event brings the interval back to the start.
+        When Kafka fails (the broker is down, say) the relay starts over from
+        the progress Kafka committed, after a pause that grows the same way.
+        Once ``stop`` is set it finishes the batch under way and returns.
         """
         published = 0
         interval = poll_interval
 
         while not stop.is_set():
-            count = self.run_once()
+            try:
+                count = self._publish_new(stop)
+            except RETRYABLE as error:
+                if _fatal(error):
+                    raise
+                self._abandon()
+                interval = min(max(interval * 2, 1.0), max_interval)
+                log.warning(
+                    "relay_retrying",
+                    relay=self.name,
+                    position=self.position,
+                    error=repr(error),
+                    retry_in_s=interval,
+                )
+                stop.wait(interval)
+                continue
             published += count
             interval = poll_interval if count else min(interval * 2, max_interval)
             stop.wait(interval)
 
+        self._stopped(published)
         return published
+
+    def _publish_new(self, stop: threading.Event | None) -> int:
+        """Publish batch after batch up to the store's head, or until stopped."""
+        if self._producer is None:
+            self.start()
+        published = 0
+
+        while stop is None or not stop.is_set():
+            batch = self.recorder.select_notifications(
+                start=self.position + 1, limit=self.batch_events
+            )
+            if not batch:
+                break
+            self._publish(batch)
+            published += len(batch)
+        return published
+
+    def _stopped(self, published: int) -> None:
+        log.info(
+            "relay_stopped",
+            relay=self.name,
+            position=self.position,
+            published=published,
+        )
+
+    def _await_visible(self, timeout: float = VISIBLE_TIMEOUT_S) -> None:
+        """Wait until ``read_committed`` readers can read every committed batch.
+
+        ``commit_transaction`` returns once the broker has decided to commit;
+        the markers that end the transaction in each partition follow a moment
+        later, and until then a partition's readable end (its last stable
+        offset) stays before the batch. A ``--once`` reader started right
+        after ``--once`` publishing would stop short of it.
+        """
+        if not self._written:
+            return
+        wanted = dict(self._written)
+        consumer = KafkaConsumer(
+            bootstrap_servers=self.bootstrap,
+            client_id=f"{self.name}-visibility",
+            isolation_level="read_committed",
+            enable_auto_commit=False,
+            group_id=None,
+            **RECONNECT,
+        )
+        try:
+            deadline = time.monotonic() + timeout
+            while True:
+                ends = consumer.end_offsets(list(wanted))
+                if all(ends[tp] > offset for tp, offset in wanted.items()):
+                    break
+                if time.monotonic() > deadline:
+                    raise TimeoutError(
+                        f"published events were not readable within {timeout:.0f} s"
+                    )
+                time.sleep(0.02)
+        finally:
+            consumer.close()
+        for tp, offset in wanted.items():
+            if self._written.get(tp) == offset:
+                del self._written[tp]
 
     def lag(self) -> int:
         """How many stored events the relay has yet to publish."""
@@ -140,13 +235,28 @@ class Relay:
 
         try:
             producer.begin_transaction()
+            # The relay names each record's partition itself (Kafka's own
+            # choice for the key, remembered): the producer's partitioner
+            # would hash every key again.
+            count = len(producer.partitions_for(self.topic))
+            sent = []
             for notification in batch:
                 value = envelope(notification)
-                producer.send(self.topic, orjson.dumps(value), key=key(value))
-            producer.send(
-                _progress.progress_topic(self.topic),
-                _progress.encode_progress(last),
-                key=self.name.encode(),
+                record_key = key(value)
+                sent.append(
+                    producer.send(
+                        self.topic,
+                        orjson.dumps(value),
+                        key=record_key,
+                        partition=self._partitions.of(record_key, count),
+                    )
+                )
+            sent.append(
+                producer.send(
+                    _progress.progress_topic(self.topic),
+                    _progress.encode_progress(last),
+                    key=self.name.encode(),
+                )
             )
             producer.commit_transaction()
         except BaseException:
@@ -156,6 +266,10 @@ class Relay:
             raise
 
         self.position = last
+        for future in sent:
+            written = future.value
+            tp = TopicPartition(written.topic, written.partition)
+            self._written[tp] = max(self._written.get(tp, -1), written.offset)
         log.info(
             "relay_batch_published",
             relay=self.name,
@@ -170,3 +284,8 @@ class Relay:
         producer, self._producer = self._producer, None
         if producer is not None:
             producer.close(timeout=5)
+
+
+def _fatal(error: BaseException) -> bool:
+    """Whether the error, or the one kafka-python wrapped in it, is in FATAL."""
+    return isinstance(error, FATAL) or any(isinstance(a, FATAL) for a in error.args)

@@ -14,7 +14,9 @@ import structlog
 
 from adapters.cadence.config import CadenceBook, load
 from adapters.cadence.scheduler import Channels, PassSummary, Scheduler
-from adapters.mail.smtp import SmtpMailer
+from adapters.mail.messages import Mail
+from adapters.mail.outbox import mailer_for
+from adapters.mail.smtp import Mailer, SmtpMailer
 from adapters.portal._store import PortalStore
 from adapters.portal.auth import Links, load_secret
 from adapters.portal.settings import PortalSettings
@@ -27,8 +29,9 @@ DEFAULT_PORTAL = "http://127.0.0.1:8000"
 
 @contextmanager
 def channels_for(engine: Engine) -> Iterator[Channels]:
-    """E-mail through ``O2C_SMTP_*``, letters in the data folder, one-click
-    links signed with the portal's secret for its public address."""
+    """E-mail through ``O2C_SMTP_*`` (the outbox folder without a host),
+    letters in the data folder, one-click links signed with the portal's
+    secret for its public address."""
     settings = engine.settings
     portal = PortalSettings()
     secret = (
@@ -47,10 +50,10 @@ def channels_for(engine: Engine) -> Iterator[Channels]:
         expires = datetime.fromtimestamp(now + minutes * 60, UTC)
         return f"{public}/in/{token}", expires
 
-    mailer = SmtpMailer(settings)
+    mailer = mailer_for(settings)
     try:
         yield Channels(
-            mail=mailer.session,
+            mail=mailer.session if isinstance(mailer, SmtpMailer) else _Each(mailer),
             letters=settings.data_dir / "letters",
             return_address="",
             link=link,
@@ -59,6 +62,22 @@ def channels_for(engine: Engine) -> Iterator[Channels]:
         )
     finally:
         store.close()
+
+
+class _Each:
+    """A mailer without connections (the outbox folder) as a session factory."""
+
+    def __init__(self, mailer: Mailer) -> None:
+        self.mailer = mailer
+
+    def __call__(self) -> _Each:
+        return self
+
+    def send(self, message: Mail) -> None:
+        self.mailer.send(message)
+
+    def close(self) -> None:
+        return None
 
 
 def scheduler_for(

@@ -5,13 +5,12 @@ from __future__ import annotations
 import hashlib
 import smtplib
 import ssl
-from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
 from typing import Protocol
 
 import structlog
 
+from adapters.mail._mime import mime_message, sender_domain
 from adapters.mail.messages import Mail
 from adapters.settings import Settings
 
@@ -44,30 +43,12 @@ class SmtpMailer:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        # The sender's domain names us in EHLO and in Message-IDs, so that
-        # nothing asks the resolver for this machine's name.
-        self.domain = settings.mail_from.rpartition("@")[2] or "localhost"
+        # The sender's domain names us in EHLO, so that nothing asks the
+        # resolver for this machine's name.
+        self.domain = sender_domain(settings.mail_from)
 
     def message(self, mail: Mail) -> EmailMessage:
-        """The MIME message: text, its HTML alternative, then attachments."""
-        message = EmailMessage()
-        message["From"] = Address(addr_spec=self.settings.mail_from)
-        message["To"] = mail.to
-        message["Subject"] = mail.subject
-        message["Date"] = formatdate(localtime=False)
-        message["Message-ID"] = make_msgid(domain=self.domain)
-        message.set_content(mail.text)
-        message.add_alternative(mail.html, subtype="html")
-        for item in mail.attachments:
-            maintype, subtype = item.content_type.split("/", 1)
-            message.add_attachment(
-                item.data, maintype=maintype, subtype=subtype, filename=item.filename
-            )
-        for name, value in mail.headers:
-            message[name] = value
-        # Set last: making the body multipart moves Content-* headers inward.
-        message["Content-Language"] = mail.language.replace("_", "-")
-        return message
+        return mime_message(mail, self.settings.mail_from)
 
     def send(self, message: Mail) -> None:
         """Deliver it, or raise ``MailNotSent`` saying where it failed."""

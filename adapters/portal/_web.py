@@ -11,9 +11,10 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from adapters.languages import NAMES, from_header
 from adapters.portal.auth import NotSignedIn
 from adapters.portal.context import Portal
-from adapters.portal.i18n import LANGUAGES, Words, from_header, product_language
+from adapters.portal.i18n import PortalWords, portal_words
 from domain.invoice import DISPUTE_REASONS
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
@@ -36,15 +37,15 @@ def payer(request: Request) -> dict[str, Any]:
     return account
 
 
-def words(request: Request) -> Words:
+def words(request: Request) -> PortalWords:
     """The signed-in payer's language, else the browser's choice."""
     account = getattr(request.state, "account", None)
     if account is not None:
-        return Words.of(product_language(account["language"]), account["country"])
+        return portal_words(account["language"] or "", account["country"])
     chosen = request.query_params.get("lang") or request.cookies.get(LANGUAGE_COOKIE)
-    if chosen in LANGUAGES:
-        return Words.of(chosen)
-    return Words.of(from_header(request.headers.get("accept-language", "")))
+    if chosen in NAMES:
+        return portal_words(chosen)
+    return portal_words(from_header(request.headers.get("accept-language", "")))
 
 
 def new_key() -> str:
@@ -63,7 +64,7 @@ def render(
             "t": words(request),
             "csrf": portal.csrf.token(request),
             "account": getattr(request.state, "account", None),
-            "languages": LANGUAGES,
+            "languages": NAMES,
             "reasons": DISPUTE_REASONS,
             "page_key": new_key(),
             "max_mb": portal.attachments.max_bytes // 2**20,

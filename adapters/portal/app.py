@@ -12,7 +12,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from adapters.portal import api, inbox, pages, pages_forms, pages_pay
+from adapters import staff_api
+from adapters.portal import api, inbox, pages, pages_documents, pages_forms, pages_pay
 from adapters.portal._web import render
 from adapters.portal.auth import CSRF_COOKIE, CsrfRefused, NotSignedIn
 from adapters.portal.context import Portal
@@ -123,8 +124,10 @@ def create_app(portal: Portal) -> FastAPI:
     app.include_router(pages.router)
     app.include_router(pages_pay.router)
     app.include_router(pages_forms.router)
+    app.include_router(pages_documents.router)
     app.include_router(api.router)
     app.include_router(inbox.router)
+    app.include_router(staff_api.router)
     static = Path(__file__).parent / "static"
     app.mount("/static", StaticFiles(directory=static), name="static")
     return app

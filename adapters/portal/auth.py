@@ -14,13 +14,18 @@ import hmac
 import os
 import secrets
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from fastapi import Request
 from fastapi.responses import Response
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from adapters.portal._store import PortalStore
+
+if TYPE_CHECKING:
+    from adapters.portal.settings import PortalSettings
 
 SESSION_COOKIE = "o2c_session"
 CSRF_COOKIE = "o2c_csrf"
@@ -59,10 +64,19 @@ class Visit:
     invoice_id: str | None
 
 
+@dataclass(frozen=True)
+class SignInLink:
+    """A link to send, and when it stops working."""
+
+    url: str
+    expires: datetime
+
+
 class Links:
     """Signed, expiring, single-use sign-in links."""
 
     def __init__(self, secret: bytes, store: PortalStore) -> None:
+        self.secret = secret
         self.serializer = URLSafeSerializer(secret, salt="o2c-sign-in-link")
         self.store = store
 
@@ -76,6 +90,25 @@ class Links:
             "e": int(now + minutes * 60),
         }
         return str(self.serializer.dumps(payload))
+
+    def link(
+        self,
+        public_url: str,
+        account_id: str,
+        invoice_id: str | None,
+        settings: PortalSettings,
+        now: float,
+    ) -> SignInLink:
+        """The full link under the portal's public URL. One that opens an
+        invoice (sent in its e-mail) lives longer than one a payer asked for."""
+        minutes = (
+            settings.link_minutes
+            if invoice_id is not None
+            else settings.sign_in_link_minutes
+        )
+        token = self.make(account_id, invoice_id, minutes, now)
+        expires = datetime.fromtimestamp(now + minutes * 60, UTC)
+        return SignInLink(f"{public_url.rstrip('/')}/in/{token}", expires)
 
     def redeem(self, token: str, now: float) -> Visit:
         """Check a link and use it up; raise LinkRefused if it cannot be used."""

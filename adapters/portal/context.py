@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from adapters.mailer import Mailer
+from adapters.mail import Mailer
 from adapters.portal._store import PortalStore
 from adapters.portal.attachments import Attachments
-from adapters.portal.auth import Csrf, Links, Sessions
+from adapters.portal.auth import Csrf, Links, Sessions, SignInLink
 from adapters.portal.gateway import PaymentGateway
 from adapters.portal.ratelimit import RateLimit
 from adapters.portal.settings import PortalSettings
@@ -28,6 +28,8 @@ class Portal:
 
     Commands are run one at a time, each followed by a catch-up of the read
     models, so the page that answers a command already shows its effect.
+    Catching up is shared: commands stored while one request projects wait
+    for the next catch-up, which takes all of them in one run.
     """
 
     engine: Engine
@@ -44,6 +46,7 @@ class Portal:
     today: Callable[[], date] = date.today
     now: Callable[[], float] = time.time
     lock: threading.Lock = field(default_factory=threading.Lock)
+    projecting: threading.Lock = field(default_factory=threading.Lock)
     limits: dict[str, RateLimit] = field(default_factory=dict)
 
     @property
@@ -52,20 +55,20 @@ class Portal:
 
     def command(self, handler: str, cmd: Any) -> dict[str, Any]:
         """Run one command through the services, then catch up the read models."""
-        with self.lock:
-            try:
+        try:
+            with self.lock:
                 result: dict[str, Any] = getattr(self.engine.app, handler)(cmd)
-            finally:
+        finally:
+            with self.projecting:
                 self.engine.catch_up()
         return result
 
-    def link_url(self, account_id: str, invoice_id: str | None = None) -> str:
+    def link(self, account_id: str, invoice_id: str | None = None) -> SignInLink:
         """A sign-in link for an account: for an invoice e-mail when it names
         the invoice, else for a payer who asked for one."""
-        minutes = (
-            self.settings.link_minutes
-            if invoice_id is not None
-            else self.settings.sign_in_link_minutes
+        return self.links.link(
+            self.public_url, account_id, invoice_id, self.settings, self.now()
         )
-        token = self.links.make(account_id, invoice_id, minutes, self.now())
-        return f"{self.public_url}/in/{token}"
+
+    def link_url(self, account_id: str, invoice_id: str | None = None) -> str:
+        return self.link(account_id, invoice_id).url

@@ -8,7 +8,9 @@ import structlog
 from fastapi import APIRouter, BackgroundTasks, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from adapters.languages import NAMES
 from adapters.logging import redact_card_numbers
+from adapters.mail import Mail, sign_in_mail
 from adapters.portal._web import (
     LANGUAGE_COOKIE,
     new_key,
@@ -18,7 +20,6 @@ from adapters.portal._web import (
     words,
 )
 from adapters.portal.auth import LinkRefused
-from adapters.portal.i18n import LANGUAGES
 from adapters.portal.projected import overview
 from adapters.portal.ratelimit import RateLimit
 from services import commands as c
@@ -66,13 +67,25 @@ def request_link(
     if _limit(request, "address", address):
         found = portal.views.account_for_email(address)
         if found is not None:
-            url = portal.link_url(found["account_id"])
-            language = words(request).language
             background.add_task(
-                portal.mailer.send_sign_in_link, address, url, language, minutes
+                portal.mailer.send, _sign_in_mail(request, found, address)
             )
     log.info("sign_in_link_requested")
     return render(request, "sign_in.html", sent=True, minutes=minutes)
+
+
+def _sign_in_mail(request: Request, found: dict[str, Any], address: str) -> Mail:
+    """The link e-mail, in the language the asker reads the page in."""
+    link = portal_of(request).link(found["account_id"])
+    return sign_in_mail(
+        found["account_id"],
+        found["name"],
+        address,
+        link.url,
+        link.expires,
+        words(request).language,
+        found["country"],
+    )
 
 
 @router.get("/in/{token}")
@@ -147,7 +160,7 @@ def change_language(
 ) -> Response:
     portal = portal_of(request)
     portal.csrf.check(request, csrf_token)
-    if language not in LANGUAGES:
+    if language not in NAMES:
         raise HTTPException(404)
     portal.command(
         "change_language",

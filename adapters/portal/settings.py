@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Where ``o2c serve`` listens by default, and so where links point when no
+# public URL is set.
+SERVE_URL = "http://127.0.0.1:8000"
 
 
 class PortalSettings(BaseSettings):
     """Where the portal is reached, how long links and sessions live, and how
-    it sends mail and takes payments.
+    it takes payments. E-mail goes by the ``O2C_SMTP_*`` settings.
 
     Without a secret, one is generated and kept in the data folder. Without a
+    public URL, links point at ``o2c serve``'s default address. Without a
     gateway URL, the sandbox gateway served beside the portal is used.
     """
 
@@ -25,10 +28,6 @@ class PortalSettings(BaseSettings):
     link_minutes: int = Field(default=14 * 24 * 60, ge=1)
     sign_in_link_minutes: int = Field(default=30, ge=1)
     session_minutes: int = Field(default=30, ge=1)
-    mailer: Literal["outbox", "smtp"] = "outbox"
-    smtp_host: str = "127.0.0.1"
-    smtp_port: int = Field(default=25, ge=1, le=65535)
-    mail_from: str = "o2c@localhost"
     attachment_max_bytes: int = Field(default=5 * 1024 * 1024, ge=1)
     sign_in_per_ip: int = Field(default=10, ge=1)
     sign_in_per_address: int = Field(default=3, ge=1)

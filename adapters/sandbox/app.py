@@ -140,8 +140,11 @@ def create_sandbox(path: Path, api_key: str, return_origins: list[str]) -> FastA
         if authorization is None or not hmac.compare_digest(authorization, expected):
             raise HTTPException(401, "a valid API key is required")
 
+    # The server-to-server calls run on the event loop, not in the worker
+    # threads: served in the portal's process, they must not wait behind the
+    # portal requests that are waiting for them.
     @app.get("/v1/tokens/{token}")
-    def token_details(
+    async def token_details(
         token: str, authorization: Annotated[str | None, Header()] = None
     ) -> dict[str, Any]:
         authorized(authorization)
@@ -156,7 +159,7 @@ def create_sandbox(path: Path, api_key: str, return_origins: list[str]) -> FastA
         return dict(zip(names, found, strict=True))
 
     @app.post("/v1/charges")
-    def charge(
+    async def charge(
         body: dict[str, str],
         idempotency_key: Annotated[str, Header()],
         authorization: Annotated[str | None, Header()] = None,

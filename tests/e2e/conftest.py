@@ -47,7 +47,7 @@ def browser() -> Iterator[Browser]:
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
     """A fresh browser context and page whose requests stay on loopback."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
     context.route("**/*", only_loopback)
     opened = context.new_page()
     yield opened
@@ -77,13 +77,14 @@ def shot(page: Page, screenshots: Path, request: pytest.FixtureRequest) -> Shot:
 
 
 @pytest.fixture
-def live_server() -> Iterator[Callable[[Any], str]]:
-    """``live_server(app)`` serves an ASGI app on loopback and returns its URL;
-    every server started this way stops when the test ends."""
+def live_server() -> Iterator[Callable[..., str]]:
+    """``live_server(app)`` serves an ASGI app on loopback and returns its URL
+    (``port=`` picks the port); every server started this way stops when the
+    test ends."""
     started: list[LiveServer] = []
 
-    def serve(app: Any) -> str:
-        server = LiveServer(app).start()
+    def serve(app: Any, port: int | None = None) -> str:
+        server = LiveServer(app, port=port).start()
         started.append(server)
         return server.url
 

@@ -34,7 +34,11 @@ def book(tmp_path, smtp):
     with open_engine(settings_for(tmp_path, smtp.port)) as engine:
         open_book(engine)
     cli = Cli(tmp_path)
-    cli.env |= {"O2C_SMTP_PORT": str(smtp.port), "O2C_MAIL_FROM": "ar@o2c.example"}
+    cli.env |= {
+        "O2C_SMTP_HOST": "127.0.0.1",
+        "O2C_SMTP_PORT": str(smtp.port),
+        "O2C_MAIL_FROM": "ar@o2c.example",
+    }
     return cli
 
 

@@ -2,6 +2,7 @@
 
 import io
 from datetime import UTC, datetime
+from email import message_from_bytes, policy
 
 import pytest
 from pypdf import PdfReader
@@ -9,6 +10,7 @@ from structlog.testing import capture_logs
 
 from adapters.documents import invoice_pdf
 from adapters.mail import MailNotSent, SmtpMailer, invoice_mail, sign_in_mail
+from adapters.mail import mailer_for as mail_for_settings
 from adapters.settings import Settings
 from projections.documents import Documents
 from tests.support.net import free_port
@@ -115,3 +117,26 @@ def test_a_server_that_does_not_answer_raises_mail_not_sent_naming_it():
 
     with pytest.raises(MailNotSent, match=f"SMTP server at 127.0.0.1:{port}"):
         mailer_for("127.0.0.1", port).send(mail)
+
+
+def test_without_an_smtp_host_the_mail_is_written_to_the_outbox(tmp_path):
+    mailer = mail_for_settings(Settings(data_dir=tmp_path))
+    mail = sign_in_mail("acct-1", "Fox Ltd", TO, LINK, EXPIRES, "en")
+
+    mailer.send(mail)
+
+    (written,) = (tmp_path / "outbox").glob("*.eml")
+    message = message_from_bytes(written.read_bytes(), policy=policy.default)
+    assert message["Subject"] == "Your sign-in link"
+    assert message["To"] == TO
+
+
+def test_with_an_smtp_host_the_mail_goes_to_that_server(tmp_path, smtp):
+    settings = Settings(data_dir=tmp_path, smtp_host=smtp.host, smtp_port=smtp.port)
+
+    mail_for_settings(settings).send(
+        sign_in_mail("acct-1", "Fox Ltd", TO, LINK, EXPIRES, "en")
+    )
+
+    assert [got.recipients for got in smtp.received] == [[TO]]
+    assert not (tmp_path / "outbox").exists()

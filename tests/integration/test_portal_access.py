@@ -82,13 +82,13 @@ def test_asking_for_a_link_mails_one_only_to_a_known_address(site, mine):
     ask_for_link(site, "AP@a.example")
     ask_for_link(site, "nobody@nowhere.example")
 
-    assert [m["to"] for m in site.mail.sent] == ["ap@a.example"]
+    assert [m.to for m in site.mail.sent] == ["ap@a.example"]
 
 
 def test_the_mailed_link_signs_in(site, mine):
     ask_for_link(site, "ap@a.example")
 
-    page = site.client.get(site.mail.sent[0]["url"].removeprefix("http://portal.test"))
+    page = site.client.get(site.mail.link().removeprefix("http://portal.test"))
 
     assert "Payer A" in page.text
 
@@ -213,6 +213,7 @@ def other_ids_routes():
         ("post", "/methods/{method}/default", "key"),
         ("post", "/methods/{method}/remove", "key"),
         ("get", "/attachments/{attachment}", None),
+        ("get", "/invoices/{invoice_number}.pdf", None),
         ("get", "/pay/return?state={state}&token=tok_x", None),
         ("get", "/api/v1/invoices/{invoice}", None),
         ("get", "/api/v1/payments/{payment}", None),

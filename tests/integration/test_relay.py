@@ -148,10 +148,12 @@ def record_small_ledger(app: Receivables) -> None:
     )
 
 
-def record_large_ledger(app: Receivables, accounts: int = 2_000) -> None:
+def record_large_ledger(
+    app: Receivables, accounts: int = 2_000, first: int = 0
+) -> None:
     """Each account with nine invoices: ten events per account."""
     writer = BulkWriter(app)
-    for n in range(accounts):
+    for n in range(first, first + accounts):
         owner = builders.account(number=f"C-{n}")
         invoices = [
             builders.invoice(number=f"I-{n}-{i}", owner=owner) for i in range(9)
@@ -190,6 +192,19 @@ def read_topic(bootstrap: str, topic: str) -> list[Any]:
 
 def envelopes(records: list[Any]) -> list[dict[str, Any]]:
     return [orjson.loads(record.value) for record in records]
+
+
+def in_account_order(values: list[dict[str, Any]], records: list[Any]) -> bool:
+    """Whether each account's records, read in offset order, share a partition
+    and follow the store's order."""
+    per_account: dict[bytes, list[int]] = defaultdict(list)
+    partitions_of: dict[bytes, set[int]] = defaultdict(set)
+    for value, record in zip(values, records, strict=True):
+        per_account[record.key].append(value["position"])
+        partitions_of[record.key].add(record.partition)
+    return all(len(p) == 1 for p in partitions_of.values()) and all(
+        positions == sorted(positions) for positions in per_account.values()
+    )
 
 
 def head(app: Receivables) -> int:
@@ -238,13 +253,7 @@ def test_each_account_s_events_arrive_in_store_order(
 ) -> None:
     """Within an account, the topic's order is the store's order."""
     _, values, records = published
-    per_account: dict[bytes, list[int]] = defaultdict(list)
-    partitions_of: dict[bytes, set[int]] = defaultdict(set)
-    for value, record in zip(values, records, strict=True):
-        per_account[record.key].append(value["position"])
-        partitions_of[record.key].add(record.partition)
-    assert all(len(partitions) == 1 for partitions in partitions_of.values())
-    assert all(positions == sorted(positions) for positions in per_account.values())
+    assert in_account_order(values, records)
 
 
 def test_each_value_is_an_envelope_with_the_documented_fields(
@@ -370,11 +379,16 @@ def test_a_relay_killed_while_publishing_and_restarted_sends_each_event_once(
     )
     try:
         assert child.stderr is not None
+        # The kill lands after a random one of the first 15 of its 20 batches,
+        # a random moment into the next: counted in batches, not seconds, as
+        # a whole batch takes only tens of milliseconds.
+        batches = random.randint(1, 15)
         for line in child.stderr:
             if "relay_batch_published" in line:
-                break
-        # The kill lands at a random point of the remaining batches.
-        time.sleep(random.uniform(0.0, 2.0))
+                batches -= 1
+                if batches == 0:
+                    break
+        time.sleep(random.uniform(0.0, 0.02))
         child.send_signal(signal.SIGKILL)
         assert child.wait(timeout=30) == -signal.SIGKILL
     finally:
@@ -389,3 +403,66 @@ def test_a_relay_killed_while_publishing_and_restarted_sends_each_event_once(
     assert published == head(app) - committed_before
     assert len(values) == head(app)
     assert len({v["event_id"] for v in values}) == head(app)
+
+
+def test_what_a_run_published_is_readable_as_soon_as_it_returns(
+    app: Receivables, bootstrap: str, topic: str
+) -> None:
+    """A read_committed reader asking right after ``run_once`` sees it all.
+
+    The broker ends a transaction in each partition a moment after the commit
+    returns; until then such a reader's end of the partition stays before it,
+    and ``o2c project --once`` run just after ``o2c relay --once`` would stop
+    short.
+    """
+    from kafka import KafkaConsumer, TopicPartition
+
+    record_large_ledger(app, accounts=100)
+    # Both readers connect first, so they ask the moment the run returns.
+    readers = {
+        level: KafkaConsumer(
+            bootstrap_servers=bootstrap, isolation_level=level, group_id=None
+        )
+        for level in ("read_committed", "read_uncommitted")
+    }
+    try:
+        for attempt in range(5):
+            name = f"{topic}-{attempt}"
+            relay_once(app, bootstrap, name)
+
+            partitions = [TopicPartition(name, n) for n in range(6)]
+            readable = readers["read_committed"].end_offsets(partitions)
+            written = readers["read_uncommitted"].end_offsets(partitions)
+            assert readable == written
+    finally:
+        for reader in readers.values():
+            reader.close()
+
+
+def test_a_running_relay_whose_name_is_taken_over_stops_rather_than_fight(
+    app: Receivables, bootstrap: str, topic: str
+) -> None:
+    """A second relay with the same name fences the first; the first gives up.
+
+    It does not start over as after a broker failure, which would fence the
+    other one in turn, and so on.
+    """
+    from kafka.errors import KafkaError, ProducerFencedError
+
+    record_small_ledger(app)
+    name = f"{topic}-relay"
+    first = Relay(app.recorder, bootstrap, topic, name=name)
+    first.start()
+    assert relay_once(app, bootstrap, topic) == head(app)  # the same name
+    record_large_ledger(app, accounts=10, first=100)
+
+    stop = threading.Event()
+    try:
+        with pytest.raises(KafkaError) as raised:
+            first.run_forever(stop, poll_interval=0.1)
+    finally:
+        stop.set()
+        first.close()
+    fenced = (raised.value, *raised.value.args)
+    assert any(isinstance(error, ProducerFencedError) for error in fenced)
+    assert len(read_topic(bootstrap, topic)) == head(app) - 100

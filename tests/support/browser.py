@@ -55,10 +55,13 @@ def only_loopback(route: Route) -> None:
 
 
 class LiveServer:
-    """An ASGI app under uvicorn on 127.0.0.1 and a free port, in a thread."""
+    """An ASGI app under uvicorn on 127.0.0.1 and a free port (or the port
+    given, when a URL had to be known before the app), in a thread."""
 
-    def __init__(self, app: Callable[..., Any], timeout: float = 15.0) -> None:
-        self.port = free_port()
+    def __init__(
+        self, app: Callable[..., Any], timeout: float = 15.0, port: int | None = None
+    ) -> None:
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         config = uvicorn.Config(
             app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="auto"

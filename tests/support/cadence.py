@@ -201,7 +201,10 @@ def script() -> dict[date, list[Callable[[Any], None]]]:
 
 def settings_for(folder: Path, smtp_port: int) -> Settings:
     return Settings(
-        data_dir=folder, smtp_port=smtp_port, mail_from="billing@o2c.example"
+        data_dir=folder,
+        smtp_host="127.0.0.1",
+        smtp_port=smtp_port,
+        mail_from="billing@o2c.example",
     )
 
 

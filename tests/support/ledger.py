@@ -51,6 +51,25 @@ def dump_tables(models: ReadModels) -> dict[str, list[tuple[Any, ...]]]:
     }
 
 
+def tables_in(path: Path) -> dict[str, list[tuple[Any, ...]]]:
+    """The rows of the read models in a DuckDB file, such as a replica's."""
+    models = ReadModels(path)
+    try:
+        return dump_tables(models)
+    finally:
+        models.close()
+
+
+def tables_built_from(recorder: Any, path: Path) -> dict[str, list[tuple[Any, ...]]]:
+    """The rows of read models built embedded, from the store, in a new file."""
+    models = ReadModels(path)
+    try:
+        StoreProjector(recorder, models).catch_up()
+        return dump_tables(models)
+    finally:
+        models.close()
+
+
 def receivables_in(folder: Path, store: str = "sqlite") -> Receivables:
     """The receivables application on a fresh event store."""
     return Receivables(env=store_env(store_settings(store, folder)))

@@ -13,6 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from fastapi.testclient import TestClient
 
+from adapters.mail import Mail
 from adapters.portal.app import create_app
 from adapters.portal.context import Portal
 from adapters.portal.gateway import HttpGateway
@@ -30,12 +31,18 @@ DECLINED_CARD = "4000 0000 0000 0002"
 
 @dataclass
 class KeptMail:
-    """A mailer port that keeps each sign-in link instead of sending it."""
+    """A mailer port that keeps each e-mail instead of sending it."""
 
-    sent: list[dict[str, Any]] = field(default_factory=list)
+    sent: list[Mail] = field(default_factory=list)
 
-    def send_sign_in_link(self, to: str, url: str, language: str, minutes: int) -> None:
-        self.sent.append({"to": to, "url": url, "language": language})
+    def send(self, message: Mail) -> None:
+        self.sent.append(message)
+
+    def link(self, index: int = 0) -> str:
+        """The portal link in the text of a kept e-mail."""
+        found = re.search(r"http://portal\.test/in/\S+", self.sent[index].text)
+        assert found is not None, "the e-mail carries no portal link"
+        return found.group()
 
 
 class Clock:

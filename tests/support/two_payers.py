@@ -16,6 +16,7 @@ from tests.support.portal import Site
 class Ids:
     account: str
     invoice: str
+    invoice_number: str
     payment: str
     method: str
     attachment: str
@@ -67,6 +68,7 @@ def fill(site: Site, number: str, email: str) -> Ids:
     return Ids(
         account=account,
         invoice=str(Invoice.id_for(f"{number}-1")),
+        invoice_number=f"{number}-1",
         payment=payment["payment_id"],
         method=method,
         attachment=attachment,

@@ -115,6 +115,13 @@ def test_there_is_about_one_account_per_ten_invoices(book: Book) -> None:
     assert book.summary.accounts == 30
 
 
+def test_a_book_can_spread_its_invoices_over_the_accounts_asked_for() -> None:
+    """120 invoices over 40 accounts: 40 accounts opened, all 120 invoices billed."""
+    app = Receivables(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
+    summary = generate_book(BulkWriter(app), invoices=120, accounts=40)
+    assert (summary.accounts, summary.invoices) == (40, 120)
+
+
 def test_business_numbers_are_zero_padded(book: Book) -> None:
     """Accounts read C000123, invoices INV-000000123, credit memos CM-000000123."""
     numbers = [d["number"] for _, d in book.of("Account.Opened")]

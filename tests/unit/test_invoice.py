@@ -325,3 +325,20 @@ def test_a_dispute_stored_before_attachments_reads_back_without_one():
     event = JSONMapper(transcoder=JSONTranscoder()).to_domain_event(stored)
 
     assert (event.reason, event.attachment_id) == ("short delivery", None)
+
+
+def test_sending_an_invoice_records_the_day_it_went_out():
+    bill = invoice(amount=usd("100.00"))
+
+    bill.record_sent(recipient_hash="abc123", language="en", on=LATER, cause=CLERK)
+
+    assert bill.last_sent_on == LATER
+    assert bill.collect_events()[-1].recipient_hash == "abc123"
+
+
+def test_a_settled_invoice_is_not_sent():
+    bill = invoice(amount=usd("100.00"))
+    pay(payment(amount=usd("100.00")), bill, usd("100.00"), LATER)
+
+    with pytest.raises(InvoiceAlreadySettled):
+        bill.record_sent(recipient_hash="abc", language="en", on=LATER, cause=CLERK)

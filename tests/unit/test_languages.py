@@ -18,6 +18,21 @@ def test_every_language_has_every_text_english_has(language):
     assert keys(language) == keys("en")
 
 
+@pytest.mark.parametrize("language", LANGUAGES[1:])
+def test_every_translation_keeps_the_placeholders_of_english(language):
+    def holes(text):
+        return sorted(part.split("}")[0] for part in text.split("{")[1:])
+
+    english, other = _words("en"), _words(language)
+    differing = [
+        (section, name)
+        for section, texts in english.items()
+        for name, text in texts.items()
+        if holes(text) != holes(other[section][name])
+    ]
+    assert differing == []
+
+
 @pytest.mark.parametrize("code", ["zh", "zh_CN", "zh-Hans", "zh_Hans_CN"])
 def test_any_simplified_chinese_code_is_written_in_simplified_chinese(code):
     assert product_language(code) == "zh_Hans"
