@@ -10,6 +10,7 @@ from typing import Annotated
 from urllib.parse import urlsplit
 
 import httpx
+import structlog
 import typer
 import uvicorn
 
@@ -30,6 +31,8 @@ PortOption = Annotated[
         "--port", min=1, max=65534, help="Portal port; the sandbox gateway uses +1."
     ),
 ]
+
+log = structlog.get_logger("o2c.portal")
 
 
 def sandbox_key(folder: Path) -> str:
@@ -92,6 +95,13 @@ def serve_engine(
     try:
         run(servers)
     finally:
+        cache = portal.cache
+        log.info(
+            "read_cache_used",
+            hits=cache.hits,
+            misses=cache.misses,
+            hit_rate=round(cache.hit_rate(), 3),
+        )
         portal.store.close()
 
 
