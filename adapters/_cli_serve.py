@@ -10,7 +10,6 @@ from typing import Annotated
 from urllib.parse import urlsplit
 
 import httpx
-import structlog
 import typer
 import uvicorn
 
@@ -31,8 +30,6 @@ PortOption = Annotated[
         "--port", min=1, max=65534, help="Portal port; the sandbox gateway uses +1."
     ),
 ]
-
-log = structlog.get_logger("o2c.portal")
 
 
 def sandbox_key(folder: Path) -> str:
@@ -96,11 +93,10 @@ def serve_engine(
         run(servers)
     finally:
         cache = portal.cache
-        log.info(
-            "read_cache_used",
-            hits=cache.hits,
-            misses=cache.misses,
-            hit_rate=round(cache.hit_rate(), 3),
+        typer.echo(
+            f"read cache: {cache.hits} hits, {cache.misses} misses "
+            f"({cache.hit_rate():.1%} hit rate)",
+            err=True,
         )
         portal.store.close()
 
