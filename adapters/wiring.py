@@ -14,6 +14,7 @@ from adapters.portal.attachments import Attachments
 from adapters.portal.auth import Csrf, Links, Sessions, load_secret
 from adapters.portal.context import Portal
 from adapters.portal.gateway import PaymentGateway
+from adapters.portal.readcache import ReadCache
 from adapters.portal.settings import PortalSettings
 from adapters.settings import Settings, postgres_parts
 from domain.money import from_minor
@@ -124,4 +125,5 @@ def open_portal(
         attachments=Attachments(folder / "attachments", portal.attachment_max_bytes),
         public_url=public_url.rstrip("/"),
         gateway_origin=gateway_origin.rstrip("/"),
+        cache=ReadCache(portal.read_cache_accounts),
     )

@@ -439,3 +439,11 @@ UPDATES = [
     LEFT JOIN credit r USING (account_id, currency)
     """,
 ]
+
+# The accounts whose rows a run may have changed; a NULL when an event that
+# may concern an account names none.
+ACCOUNTS_CHANGED = """
+SELECT account_id FROM ev WHERE kind NOT LIKE 'StaffMember.%'
+UNION SELECT aggregate_id FROM ev WHERE kind LIKE 'Account.%'
+UNION SELECT account_id FROM new_allocations
+"""
