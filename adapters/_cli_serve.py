@@ -92,6 +92,12 @@ def serve_engine(
     try:
         run(servers)
     finally:
+        cache = portal.cache
+        typer.echo(
+            f"read cache: {cache.hits} hits, {cache.misses} misses "
+            f"({cache.hit_rate():.1%} hit rate)",
+            err=True,
+        )
         portal.store.close()
 
 

@@ -10,6 +10,7 @@ from pydantic import ValidationError
 
 from adapters import (
     _cli_account,
+    _cli_cadence,
     _cli_collect,
     _cli_demo,
     _cli_disputes,
@@ -18,6 +19,7 @@ from adapters import (
     _cli_relay,
     _cli_reports,
     _cli_serve,
+    _cli_simulate,
 )
 from adapters.logging import configure
 from adapters.settings import Settings
@@ -84,6 +86,8 @@ _cli_record.register(app)
 _cli_demo.register(app)
 _cli_relay.register(app)
 _cli_serve.register(app)
+_cli_cadence.register(app)
+_cli_simulate.register(app)
 
 
 def main() -> None:

@@ -7,13 +7,14 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from adapters import sqlite_store
+from adapters import postgres_store, sqlite_store
 from adapters.mail import Mailer, mailer_for
 from adapters.portal._store import PortalStore
 from adapters.portal.attachments import Attachments
 from adapters.portal.auth import Csrf, Links, Sessions, load_secret
 from adapters.portal.context import Portal
 from adapters.portal.gateway import PaymentGateway
+from adapters.portal.readcache import ReadCache
 from adapters.portal.settings import PortalSettings
 from adapters.settings import Settings, postgres_parts
 from domain.money import from_minor
@@ -32,6 +33,7 @@ def store_env(settings: Settings) -> dict[str, str]:
             "PERSISTENCE_MODULE": "eventsourcing.postgres",
             "POSTGRES_LOCK_TIMEOUT": "30",
             "POSTGRES_SCHEMA": settings.postgres_schema,
+            "APPLICATION_RECORDER_TOPIC": postgres_store.TOPIC,
             **postgres_parts(settings.postgres_dsn.get_secret_value()),
         }
     return {
@@ -123,4 +125,5 @@ def open_portal(
         attachments=Attachments(folder / "attachments", portal.attachment_max_bytes),
         public_url=public_url.rstrip("/"),
         gateway_origin=gateway_origin.rstrip("/"),
+        cache=ReadCache(portal.read_cache_accounts),
     )

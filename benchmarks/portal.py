@@ -418,6 +418,9 @@ def _serve_and_load(run: Path, options: Result) -> bool:
         shares = clock.shares()
     finally:
         stop_server(server)
+    said = (run / "server.log").read_text(errors="replace")
+    cached = [text for text in said.splitlines() if text.startswith("read cache:")]
+    line("portal read cache", cached[-1] if cached else "not reported")
 
     line(
         "sessions",

@@ -18,6 +18,8 @@ from domain.payment import Payment
 from domain.promise import PromiseToPay
 from domain.staff import StaffMember
 from projections import _collections, _policies
+from projections._messages import MESSAGE_KINDS
+from projections._messages import STATEMENTS as MESSAGE_STATEMENTS
 
 EVENT_KINDS = {
     get_topic(cls): name
@@ -62,7 +64,7 @@ EVENT_KINDS = {
         (StaffMember.Added, "StaffMember.Added"),
         (StaffMember.Revoked, "StaffMember.Revoked"),
     ]
-}
+} | MESSAGE_KINDS
 
 
 def currency_scales() -> list[tuple[str, int]]:
@@ -132,6 +134,13 @@ FIELDS = {
     "explanation": "VARCHAR",
     "follow_up_on": "DATE",
     "key_hash": "VARCHAR",
+    "step": "VARCHAR",
+    "keys": "JSON",
+    "invoices": "JSON",
+    "notice": "JSON",
+    "attempt": "INTEGER",
+    "happened_at": "VARCHAR",
+    "retry_at": "VARCHAR",
 }
 
 # Event fields whose names the staged table uses for something else.
@@ -303,7 +312,7 @@ INSERTS = [
                     i.invoice_number, nullif(e.reference, ''))
                AS reference,
            coalesce({_DETAIL}, e.reason, e.outcome, e.method,
-                    e.source_kind, e.delivery, e.language, e.method_kind,
+                    e.source_kind, e.step, e.delivery, e.language, e.method_kind,
                     e.score::VARCHAR) AS detail,
            e.actor AS actor, e.channel AS channel,
            e.correlation_id AS correlation_id
@@ -312,6 +321,7 @@ INSERTS = [
       ON e.kind LIKE 'Invoice.%' AND i.invoice_id = e.aggregate_id
     WHERE e.account_id IS NOT NULL
     """,
+    *MESSAGE_STATEMENTS,
 ]
 
 UPDATES = [
@@ -429,3 +439,11 @@ UPDATES = [
     LEFT JOIN credit r USING (account_id, currency)
     """,
 ]
+
+# The accounts whose rows a run may have changed; a NULL when an event that
+# may concern an account names none.
+ACCOUNTS_CHANGED = """
+SELECT account_id FROM ev WHERE kind NOT LIKE 'StaffMember.%'
+UNION SELECT aggregate_id FROM ev WHERE kind LIKE 'Account.%'
+UNION SELECT account_id FROM new_allocations
+"""

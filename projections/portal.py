@@ -12,6 +12,9 @@ from typing import Any
 
 import duckdb
 
+from projections import _portal_pieces as pieces
+from projections._portal_pieces import BALANCES, CREDITS, DISPUTES, PAYMENTS, PROMISES
+
 SORTS = {
     "due": "due_date, invoice_number",
     "-due": "due_date DESC, invoice_number",
@@ -22,27 +25,6 @@ SORTS = {
     "issued": "invoice_date, invoice_number",
     "-issued": "invoice_date DESC, invoice_number",
 }
-
-_INVOICE_COLUMNS = """
-    invoice_id, invoice_number, currency, amount_minor, open_minor, status,
-    invoice_date, due_date, settled_date, dispute_open
-"""
-
-
-def _mine(*tables: str) -> str:
-    """A ``WITH`` clause naming the account's rows of each table ``my_<table>``.
-
-    DuckDB answers from a table's ``account_id`` index only when that equality
-    is the scan's one filter; any other condition turns the lookup into a scan
-    of the whole table. Materialized, these rows are found by the index first
-    and the rest of the query works on them alone.
-    """
-    found = [
-        f"my_{table} AS MATERIALIZED "
-        f"(SELECT * FROM {table} WHERE account_id = $account)"
-        for table in tables
-    ]
-    return "WITH " + ", ".join(found)
 
 
 def _records(cursor: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
@@ -63,6 +45,37 @@ class PayerViews:
 
     def _run(self, sql: str, params: dict[str, Any]) -> duckdb.DuckDBPyConnection:
         return self.con.cursor().execute(sql, params)
+
+    def _piece(
+        self, piece: pieces.Piece, params: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        return _records(self._run(pieces.alone(piece), params))
+
+    def overview(
+        self,
+        account_id: str,
+        day: date,
+        *,
+        sort: str = "due",
+        search: str = "",
+        currency: str = "",
+        overdue: bool = False,
+    ) -> dict[str, list[dict[str, Any]]]:
+        """Everything the overview shows, read in one query: open invoices
+        (as ``invoices`` filters them, overdue meaning due before ``day``),
+        closed ones latest due first, balances, credits, payments, disputes
+        and promises on ``day``."""
+        open_piece, params = _invoices(
+            False, sort, search, currency, day if overdue else None
+        )
+        found = self._run(
+            _overview_sql(open_piece),
+            {**params, "account": account_id, "day": day},
+        ).fetchone()
+        rows = found if found is not None else (None,) * len(OVERVIEW)
+        return {
+            name: list(part or []) for name, part in zip(OVERVIEW, rows, strict=True)
+        }
 
     def account(self, account_id: str) -> dict[str, Any] | None:
         return _record(
@@ -113,36 +126,15 @@ class PayerViews:
         overdue_on: date | None = None,
     ) -> list[dict[str, Any]]:
         """Open (or closed) invoices, searched by number, filtered and sorted."""
-        order = SORTS.get(sort, SORTS["due"])
-        where = "open_minor = 0" if closed else "open_minor > 0"
-        params: dict[str, Any] = {"account": account_id}
-        if search:
-            where += " AND contains(lower(invoice_number), lower($search))"
-            params["search"] = search
-        if currency:
-            where += " AND currency = $currency"
-            params["currency"] = currency
-        if overdue_on is not None:
-            where += " AND due_date < $day"
-            params["day"] = overdue_on
-        return _records(
-            self._run(
-                f"""
-                {_mine("invoices")}
-                SELECT {_INVOICE_COLUMNS} FROM my_invoices
-                WHERE {where}
-                ORDER BY {order}
-                """,
-                params,
-            )
-        )
+        piece, params = _invoices(closed, sort, search, currency, overdue_on)
+        return self._piece(piece, {"account": account_id, **params})
 
     def invoice(self, account_id: str, invoice_id: str) -> dict[str, Any] | None:
         return _record(
             self._run(
                 f"""
-                {_mine("invoices")}
-                SELECT {_INVOICE_COLUMNS} FROM my_invoices
+                {pieces.mine("invoices")}
+                SELECT {pieces.INVOICE_COLUMNS} FROM my_invoices
                 WHERE invoice_id = $invoice
                 """,
                 {"account": account_id, "invoice": invoice_id},
@@ -156,8 +148,8 @@ class PayerViews:
         return _records(
             self._run(
                 f"""
-                {_mine("invoices")}
-                SELECT {_INVOICE_COLUMNS} FROM my_invoices
+                {pieces.mine("invoices")}
+                SELECT {pieces.INVOICE_COLUMNS} FROM my_invoices
                 WHERE list_contains($ids, invoice_id)
                 ORDER BY due_date, invoice_number
                 """,
@@ -167,63 +159,20 @@ class PayerViews:
 
     def balances(self, account_id: str, day: date) -> list[dict[str, Any]]:
         """Per currency: open, overdue, unapplied cash, open credit, balance."""
-        return _records(
-            self._run(
-                f"""
-                {_mine("balances", "invoices")}
-                SELECT b.currency, b.open_minor, b.open_invoices,
-                       b.unapplied_cash_minor, b.unapplied_credit_minor,
-                       b.balance_minor, coalesce(o.overdue_minor, 0) AS overdue_minor
-                FROM my_balances b LEFT JOIN (
-                    SELECT currency, sum(open_minor) AS overdue_minor
-                    FROM my_invoices
-                    WHERE open_minor > 0 AND due_date < $day
-                    GROUP BY currency
-                ) o USING (currency)
-                ORDER BY b.currency
-                """,
-                {"account": account_id, "day": day},
-            )
-        )
+        return self._piece(BALANCES, {"account": account_id, "day": day})
 
     def credits(self, account_id: str) -> list[dict[str, Any]]:
         """Open credit memos, then payments with cash left, oldest first."""
-        return _records(
-            self._run(
-                f"""
-                {_mine("credit_memos", "payments")}
-                SELECT 'credit_memo' AS source_kind, credit_memo_id AS source_id,
-                       credit_memo_number AS reference, currency,
-                       unapplied_minor, issued_on AS dated, position
-                FROM my_credit_memos WHERE unapplied_minor > 0
-                UNION ALL
-                SELECT 'payment', payment_id, reference, currency, unapplied_minor,
-                       received_on, position
-                FROM my_payments WHERE unapplied_minor > 0
-                ORDER BY source_kind, dated, position
-                """,
-                {"account": account_id},
-            )
-        )
+        return self._piece(CREDITS, {"account": account_id})
 
     def payments(self, account_id: str) -> list[dict[str, Any]]:
-        return _records(
-            self._run(
-                """
-                SELECT payment_id, currency, amount_minor, unapplied_minor,
-                       received_on, method, reference
-                FROM payments WHERE account_id = $account
-                ORDER BY received_on DESC, position DESC
-                """,
-                {"account": account_id},
-            )
-        )
+        return self._piece(PAYMENTS, {"account": account_id})
 
     def payment(self, account_id: str, payment_id: str) -> dict[str, Any] | None:
         found = _record(
             self._run(
                 f"""
-                {_mine("payments")}
+                {pieces.mine("payments")}
                 SELECT payment_id, currency, amount_minor, unapplied_minor,
                        received_on, method, reference
                 FROM my_payments WHERE payment_id = $payment
@@ -235,7 +184,7 @@ class PayerViews:
             found["allocations"] = _records(
                 self._run(
                     f"""
-                    {_mine("allocations", "invoices")}
+                    {pieces.mine("allocations", "invoices")}
                     SELECT i.invoice_id, i.invoice_number, a.amount_minor,
                            i.open_minor, i.status
                     FROM my_allocations a JOIN my_invoices i USING (invoice_id)
@@ -248,29 +197,13 @@ class PayerViews:
         return found
 
     def disputes(self, account_id: str) -> list[dict[str, Any]]:
-        return _records(
-            self._run(
-                f"""
-                {_mine("disputes", "invoices")}
-                SELECT d.invoice_id, i.invoice_number, d.opened_on, d.reason,
-                       d.note, d.resolved_on, d.outcome, d.attachment_id,
-                       d.explanation,
-                       CASE WHEN d.resolved_on IS NULL AND i.dispute_open
-                            THEN 'open'
-                            WHEN d.status = 'rejected' THEN 'rejected'
-                            ELSE 'resolved' END AS status
-                FROM my_disputes d JOIN my_invoices i USING (invoice_id)
-                ORDER BY d.opened_on DESC, d.position DESC
-                """,
-                {"account": account_id},
-            )
-        )
+        return self._piece(DISPUTES, {"account": account_id})
 
     def attachment_of(self, account_id: str, attachment_id: str) -> bool:
         """Whether a dispute of this account carries this attachment."""
         found = self._run(
             f"""
-            {_mine("disputes")}
+            {pieces.mine("disputes")}
             SELECT 1 FROM my_disputes WHERE attachment_id = $attachment
             """,
             {"account": account_id, "attachment": attachment_id},
@@ -285,35 +218,7 @@ class PayerViews:
         amount; broken when the promised date has passed without that; open
         until then.
         """
-        return _records(
-            self._run(
-                f"""
-                {_mine("promises", "promise_invoices", "allocations")},
-                paid AS (
-                    SELECT p.promise_id, sum(a.amount_minor) AS paid_minor
-                    FROM my_promises p
-                    JOIN my_promise_invoices pi USING (promise_id)
-                    JOIN my_allocations a ON a.invoice_id = pi.invoice_id
-                    WHERE a.source_kind <> 'write_off'
-                      AND a.effective_date BETWEEN p.made_on AND p.promised_date
-                      AND a.effective_date <= $day
-                    GROUP BY p.promise_id
-                )
-                SELECT p.promise_id, p.made_on, p.promised_date, p.currency,
-                       p.amount_minor, p.invoice_numbers,
-                       coalesce(paid.paid_minor, 0) AS paid_minor,
-                       CASE
-                           WHEN coalesce(paid.paid_minor, 0) >= p.amount_minor
-                               THEN 'kept'
-                           WHEN p.promised_date < $day THEN 'broken'
-                           ELSE 'open'
-                       END AS status
-                FROM my_promises p LEFT JOIN paid USING (promise_id)
-                ORDER BY p.promised_date DESC, p.position DESC
-                """,
-                {"account": account_id, "day": day},
-            )
-        )
+        return self._piece(PROMISES, {"account": account_id, "day": day})
 
     def payment_methods(self, account_id: str) -> list[dict[str, Any]]:
         """Stored methods, default first; the token stays on the server."""
@@ -359,6 +264,42 @@ class PayerViews:
                 {"limit": limit},
             )
         )
+
+
+def _invoices(
+    closed: bool, sort: str, search: str, currency: str, overdue_on: date | None
+) -> tuple[pieces.Piece, dict[str, Any]]:
+    """The invoices piece for these filters, and the parameters it takes."""
+    where = "open_minor = 0" if closed else "open_minor > 0"
+    params: dict[str, Any] = {}
+    if search:
+        where += " AND contains(lower(invoice_number), lower($search))"
+        params["search"] = search
+    if currency:
+        where += " AND currency = $currency"
+        params["currency"] = currency
+    if overdue_on is not None:
+        where += " AND due_date < $day"
+        params["day"] = overdue_on
+    return pieces.invoices(where, SORTS.get(sort, SORTS["due"])), params
+
+
+# The overview's parts, in the order its one query returns them.
+OVERVIEW = (
+    "open_invoices",
+    "closed_invoices",
+    "balances",
+    "credits",
+    "payments",
+    "disputes",
+    "promises",
+)
+
+
+def _overview_sql(open_invoices: pieces.Piece) -> str:
+    closed = pieces.invoices("open_minor = 0", SORTS["-due"])
+    parts = [open_invoices, closed, BALANCES, CREDITS, PAYMENTS, DISPUTES, PROMISES]
+    return pieces.overview_query(dict(zip(OVERVIEW, parts, strict=True)))
 
 
 # Contact roles an invoice goes to, in order of preference.

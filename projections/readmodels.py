@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -58,6 +59,9 @@ class ReadModels:
     ) -> None:
         self.path = str(path)
         self.name = name
+        # Told after each commit which accounts' rows may have changed (None:
+        # any of them), so readers can drop what they keep of those accounts.
+        self.on_change: list[Callable[[frozenset[str] | None], None]] = []
         # DuckDB spills to disk past its memory limit, so a million-invoice
         # book projects in bounded memory.
         self.con = duckdb.connect(
@@ -99,6 +103,7 @@ class ReadModels:
         self.con.execute("DELETE FROM projection_position")
         self.con.execute("COMMIT")
         self.con.execute("CHECKPOINT")
+        self._changed(None)
 
     def apply(self, events: pa.Table, positions: dict[str, int] | None = None) -> None:
         """Apply events (see ``events_table``) that follow the stored positions.
@@ -130,9 +135,25 @@ class ReadModels:
             raise
         finally:
             con.unregister("new_events")
+        if self.on_change:
+            self._changed(self._accounts_changed())
         log.debug(
             "batch_projected",
             count=events.num_rows,
             position=last,
             duration_ms=round((time.perf_counter() - started) * 1000, 1),
         )
+
+    def _accounts_changed(self) -> frozenset[str] | None:
+        """The accounts the last run's events name: every event names its
+        account (an account's own events by their aggregate too), and every
+        row a run writes or recomputes is of an account its events name. None
+        when an event other than a staff member's names no account."""
+        found = self.con.execute(sql.ACCOUNTS_CHANGED).fetchall()
+        if any(account_id is None for (account_id,) in found):
+            return None
+        return frozenset(account_id for (account_id,) in found)
+
+    def _changed(self, accounts: frozenset[str] | None) -> None:
+        for listener in self.on_change:
+            listener(accounts)

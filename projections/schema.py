@@ -5,6 +5,9 @@ canonical UUID strings of the event log; ``recorded_at`` is the event's
 recorded time in UTC and ``position`` its place in the log.
 """
 
+from projections._messages import INDEXES as MESSAGE_INDEXES
+from projections._messages import TABLES as MESSAGE_TABLES
+
 TABLES = {
     "projection_position": """
         name VARCHAR NOT NULL,
@@ -215,6 +218,7 @@ TABLES = {
         channel VARCHAR NOT NULL,
         correlation_id VARCHAR NOT NULL
     """,
+    **MESSAGE_TABLES,
 }
 
 READ_MODELS = [name for name in TABLES if name != "projection_position"]
@@ -268,4 +272,4 @@ def create_statements() -> list[str]:
         f"CREATE INDEX IF NOT EXISTS {table}_by_account ON {table} (account_id)"
         for table in INDEXED_BY_ACCOUNT
     ]
-    return tables + added + indexes
+    return tables + added + indexes + MESSAGE_INDEXES

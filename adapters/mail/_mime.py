@@ -29,6 +29,8 @@ def mime_message(mail: Mail, mail_from: str) -> EmailMessage:
         message.add_attachment(
             item.data, maintype=maintype, subtype=subtype, filename=item.filename
         )
+    for name, value in mail.headers:
+        message[name] = value
     # Set last: making the body multipart moves Content-* headers inward.
     message["Content-Language"] = mail.language.replace("_", "-")
     return message

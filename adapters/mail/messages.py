@@ -42,6 +42,7 @@ class Mail:
     text: str
     html: str
     attachments: tuple[Attachment, ...] = field(default=())
+    headers: tuple[tuple[str, str], ...] = field(default=())
 
 
 def invoice_mail(

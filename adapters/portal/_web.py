@@ -30,7 +30,11 @@ def payer(request: Request) -> dict[str, Any]:
     """The signed-in payer's account; NotSignedIn without a live session."""
     portal = portal_of(request)
     account_id = portal.sessions.account(request, portal.now())
-    account = None if account_id is None else portal.views.account(account_id)
+    if account_id is None:
+        raise NotSignedIn()
+    account = portal.cache.read(
+        account_id, "account", lambda: portal.views.account(account_id)
+    )
     if account is None:
         raise NotSignedIn()
     request.state.account = account

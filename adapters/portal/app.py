@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from adapters import staff_api
-from adapters.portal import api, pages, pages_documents, pages_forms, pages_pay
+from adapters.portal import api, inbox, pages, pages_documents, pages_forms, pages_pay
 from adapters.portal._web import render
 from adapters.portal.auth import CSRF_COOKIE, CsrfRefused, NotSignedIn
 from adapters.portal.context import Portal
@@ -126,6 +126,7 @@ def create_app(portal: Portal) -> FastAPI:
     app.include_router(pages_forms.router)
     app.include_router(pages_documents.router)
     app.include_router(api.router)
+    app.include_router(inbox.router)
     app.include_router(staff_api.router)
     static = Path(__file__).parent / "static"
     app.mount("/static", StaticFiles(directory=static), name="static")

@@ -15,6 +15,7 @@ from adapters.portal.attachments import Attachments
 from adapters.portal.auth import Csrf, Links, Sessions, SignInLink
 from adapters.portal.gateway import PaymentGateway
 from adapters.portal.ratelimit import RateLimit
+from adapters.portal.readcache import ReadCache
 from adapters.portal.settings import PortalSettings
 from projections.portal import PayerViews
 
@@ -29,7 +30,8 @@ class Portal:
     Commands are run one at a time, each followed by a catch-up of the read
     models, so the page that answers a command already shows its effect.
     Catching up is shared: commands stored while one request projects wait
-    for the next catch-up, which takes all of them in one run.
+    for the next catch-up, which takes all of them in one run. Each run drops
+    what ``cache`` keeps of the accounts it changed before the command answers.
     """
 
     engine: Engine
@@ -48,6 +50,10 @@ class Portal:
     lock: threading.Lock = field(default_factory=threading.Lock)
     projecting: threading.Lock = field(default_factory=threading.Lock)
     limits: dict[str, RateLimit] = field(default_factory=dict)
+    cache: ReadCache = field(default_factory=ReadCache)
+
+    def __post_init__(self) -> None:
+        self.engine.models.on_change.append(self.cache.forget)
 
     @property
     def views(self) -> PayerViews:

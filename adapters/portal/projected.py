@@ -16,25 +16,22 @@ def overview(
     currency: str = "",
     overdue: bool = False,
 ) -> dict[str, Any]:
-    views = portal.views
     today = portal.today()
-    open_invoices = views.invoices(
-        account_id,
-        sort=sort,
-        search=search[:64],
-        currency=currency[:3],
-        overdue_on=today if overdue else None,
-    )
-    for invoice in open_invoices:
-        invoice["days_overdue"] = max(0, (today - invoice["due_date"]).days)
-    balances = views.balances(account_id, today)
-    return {
-        "balances": balances,
-        "open_invoices": open_invoices,
-        "closed_invoices": views.invoices(account_id, closed=True, sort="-due"),
-        "credits": views.credits(account_id),
-        "payments": views.payments(account_id),
-        "disputes": views.disputes(account_id),
-        "promises": views.promises(account_id, today),
-        "currencies": sorted({b["currency"] for b in balances}),
-    }
+    search, currency = search[:64], currency[:3]
+
+    def read() -> dict[str, Any]:
+        shown: dict[str, Any] = portal.views.overview(
+            account_id,
+            today,
+            sort=sort,
+            search=search,
+            currency=currency,
+            overdue=overdue,
+        )
+        for invoice in shown["open_invoices"]:
+            invoice["days_overdue"] = max(0, (today - invoice["due_date"]).days)
+        shown["currencies"] = sorted({b["currency"] for b in shown["balances"]})
+        return shown
+
+    key = ("overview", today, sort, search, currency, overdue)
+    return portal.cache.read(account_id, key, read)

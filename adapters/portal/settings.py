@@ -32,3 +32,5 @@ class PortalSettings(BaseSettings):
     sign_in_per_ip: int = Field(default=10, ge=1)
     sign_in_per_address: int = Field(default=3, ge=1)
     rate_window_seconds: int = Field(default=900, ge=1)
+    # Accounts whose recent reads the portal keeps in memory; 0 keeps none.
+    read_cache_accounts: int = Field(default=4096, ge=0)

@@ -1,0 +1,1 @@
+"""The cadence: segment files, message words and templates, channels, scheduler."""
