@@ -58,6 +58,8 @@ BY_NAME: dict[str, JSONSchema] = {
     "net_days": {"type": "integer", "minimum": 0, "maximum": 365},
     "score": {"type": "integer", "minimum": 1, "maximum": 7},
     "invoice_ids": {"type": "array", "items": ref("uuid")},
+    "happened_at": ref("dateTime"),
+    "retry_at": ref("dateTime"),
     "key_hash": SHA256_HEX,
     "fingerprint": SHA256_HEX,
 }

@@ -20,6 +20,7 @@ from services import commands as c
 from services.receivables import Receivables
 from streams.envelope import envelope
 from tests.support.every_event_collections import (
+    record_cadence_events,
     record_collections_events,
     record_policy_events,
     record_portal_events,
@@ -43,6 +44,7 @@ def record_every_event_type(app: Receivables) -> None:
     record_policy_events(app)
     record_portal_events(app)
     record_collections_events(app)
+    record_cadence_events(app)
 
 
 def record_ledger_events(app: Receivables) -> None:

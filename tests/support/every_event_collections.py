@@ -1,8 +1,10 @@
-"""The events of account policies, the payer portal, collections and staff.
+"""The events of account policies, the payer portal, collections, staff and the
+cadence's messages.
 
 Part of the ledger of tests/support/every_event.py: it runs after that one's
 accounts E-1 and E-2 and invoices EI-1 to EI-4 exist, and makes each event
-through the command a clerk, a payer or a collector sends.
+through the command a clerk, a payer or a collector sends, or the
+scheduler's own service.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from datetime import date
 from decimal import Decimal
 
 from services import commands as c
+from services.correspondence import Correspondence, Draft, Outcome
 from services.receivables import Receivables
 
 
@@ -229,3 +232,39 @@ def record_collections_events(app: Receivables) -> None:
             on=date(2024, 7, 2), actor="jon", channel="api",
         )
     )  # fmt: skip
+
+
+def record_cadence_events(app: Receivables) -> None:
+    """A reminder the scheduler plans for EI-2, fails to send once, then sends."""
+    letters = Correspondence(app, run_id="schema-test-run")
+    planned = letters.plan(
+        [
+            Draft(
+                account_id=str(app.account("E-1").id),
+                step="dunning_1",
+                delivery="email",
+                language="de",
+                keys=["E-1/EI-2/dunning_1"],
+                invoices=[
+                    {"number": "EI-2", "currency": "USD", "open_minor": 20050,
+                     "due_date": "2024-02-14"},
+                ],
+                on=date(2024, 2, 21),
+            )
+        ],
+        at="2024-02-21T08:00:00+00:00",
+    )  # fmt: skip
+    message_id = planned[0]
+    letters.record(
+        [
+            Outcome(
+                message_id=message_id, on=date(2024, 2, 21), failure="450 busy",
+                retry_at="2024-02-21T08:05:00+00:00",
+            )
+        ],
+        at="2024-02-21T08:00:01+00:00",
+    )  # fmt: skip
+    letters.record(
+        [Outcome(message_id=message_id, on=date(2024, 2, 21), reference="smtp")],
+        at="2024-02-21T08:05:02+00:00",
+    )
