@@ -7,6 +7,7 @@ import threading
 from enum import StrEnum
 from typing import Annotated
 
+import duckdb
 import typer
 
 from adapters._cli_common import engine, fail
@@ -168,14 +169,20 @@ def status(ctx: typer.Context) -> None:
     else:
         lines.append(("event store", f"none in {settings.data_dir}"))
 
+    positions: dict[str, int] | None = None
     if settings.read_models_path.exists():
-        models = ReadModels(settings.read_models_path)
-        positions = models.positions()
-        models.close()
+        try:
+            models = ReadModels(settings.read_models_path)
+        except duckdb.IOException:
+            lines.append(("read models", "in use by another o2c process (o2c serve?)"))
+        else:
+            positions = models.positions()
+            models.close()
+    if positions is not None:
         for name, position in sorted(positions.items()):
             behind = f", {head - position} behind" if name == "store" else ""
             lines.append((f"read models ({name})", f"at {position}{behind}"))
-    else:
+    elif not settings.read_models_path.exists():
         lines.append(("read models", f"none in {settings.data_dir}"))
 
     if settings.kafka_bootstrap:

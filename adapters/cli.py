@@ -6,7 +6,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from eventsourcing.persistence import OperationalError
 from pydantic import ValidationError
+from pydantic_settings.exceptions import SettingsError
 
 from adapters import (
     _cli_account,
@@ -60,6 +62,15 @@ def main_options(
         )
         typer.echo(f"error: bad setting: {problems}", err=True)
         raise typer.Exit(2) from None
+    except SettingsError as error:
+        # Raised before validation, when a value cannot even be parsed.
+        field = str(error).split('"')[1] if '"' in str(error) else "settings"
+        typer.echo(
+            f"error: bad setting: O2C_{field.upper()}: cannot be read "
+            "(see docs/operations.md and docs/collections.md for its format)",
+            err=True,
+        )
+        raise typer.Exit(2) from None
     if data_dir is not None:
         settings.data_dir = data_dir
     if log_json:
@@ -91,7 +102,11 @@ _cli_simulate.register(app)
 
 
 def main() -> None:
-    app()
+    try:
+        app()
+    except OperationalError as error:
+        typer.echo(f"error: the event store cannot be reached: {error}", err=True)
+        raise SystemExit(1) from None
 
 
 if __name__ == "__main__":

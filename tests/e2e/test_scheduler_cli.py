@@ -62,7 +62,14 @@ def wait_for(condition, seconds: float = 120) -> None:
 
 
 def test_a_scheduler_killed_mid_run_and_restarted_sends_each_message_once(book, smtp):
-    """SIGKILL twice while e-mails are going out; the third run finishes."""
+    """SIGKILL twice while e-mails are going out; the third run finishes.
+
+    Nothing is lost, and nothing is sent twice except, at most, the one
+    e-mail the server accepted in the instant before a kill, before the
+    scheduler could journal it: SMTP gives a sender no way to ask whether a
+    message it lost track of arrived (docs/collections-cadence.md).
+    """
+    in_flight = set()
     for received_before_kill in (4, 12):
         process = start(book, *RUN)
         wait_for(
@@ -73,6 +80,7 @@ def test_a_scheduler_killed_mid_run_and_restarted_sends_each_message_once(book, 
         assert process.poll() is None, "the run ended before it could be killed"
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=30)
+        in_flight.add(smtp.received[-1].message["X-O2C-Message"])
     book.ok(*RUN)
 
     with open_engine(settings_for(book.data_dir, smtp.port)) as engine:
@@ -80,8 +88,10 @@ def test_a_scheduler_killed_mid_run_and_restarted_sends_each_message_once(book, 
         sent = sent_messages(engine)
     received = Counter(m.message["X-O2C-Message"] for m in smtp.received)
     emailed = {m["message_id"] for m in sent if m["delivery"] == "email"}
-    assert set(received.values()) == {1}
+    doubled = {key for key, count in received.items() if count > 1}
     assert set(received) == emailed
+    assert set(received.values()) <= {1, 2}
+    assert doubled <= in_flight
     gb = [m["step"] for m in sent if "GB-1-A" in m["invoices"]]
     assert gb == ["invoice", "courtesy", "due", "dunning_1", "dunning_2"]
 
