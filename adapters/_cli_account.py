@@ -88,6 +88,29 @@ def new_key(key: str | None) -> str:
     return key or f"cli-{uuid.uuid4().hex}"
 
 
+def run_step(
+    ctx: typer.Context,
+    command: type[c.Command],
+    handler: str,
+    key: str | None,
+    actor: str,
+    on: str | None,
+    **fields: object,
+) -> None:
+    """Run a staff command given from the command line on its business day."""
+    run_command(
+        ctx,
+        lambda: command(
+            idempotency_key=new_key(key),
+            actor=actor,
+            channel="cli",
+            on=business_day(on),
+            **fields,
+        ),
+        handler,
+    )
+
+
 @account.command("set")
 def account_set(
     ctx: typer.Context,
@@ -132,26 +155,24 @@ def account_set(
 ) -> None:
     """Change an account's policies; each change is an event in its timeline."""
     contacts = [contact_change(text) for text in contact or []]
-    run_command(
+    run_step(
         ctx,
-        lambda: c.ChangeAccountPolicies(
-            idempotency_key=new_key(key),
-            actor=actor,
-            channel="cli",
-            account_number=number,
-            on=business_day(on),
-            terms=terms,
-            discount=discount,
-            discount_reason=reason,
-            withdraw_discount=no_discount,
-            credit_limit=credit_limit,
-            remove_credit_limit=no_credit_limit,
-            delivery=delivery,
-            language=language,
-            time_zone=time_zone,
-            contacts=contacts,
-        ),
+        c.ChangeAccountPolicies,
         "change_account_policies",
+        key,
+        actor,
+        on,
+        account_number=number,
+        terms=terms,
+        discount=discount,
+        discount_reason=reason,
+        withdraw_discount=no_discount,
+        credit_limit=credit_limit,
+        remove_credit_limit=no_credit_limit,
+        delivery=delivery,
+        language=language,
+        time_zone=time_zone,
+        contacts=contacts,
     )
 
 
@@ -168,17 +189,15 @@ def account_hold(
     actor: Actor = "cli",
 ) -> None:
     """Put an account on hold."""
-    run_command(
+    run_step(
         ctx,
-        lambda: c.PutAccountOnHold(
-            idempotency_key=new_key(key),
-            actor=actor,
-            channel="cli",
-            account_number=number,
-            reason=reason,
-            on=business_day(on),
-        ),
+        c.PutAccountOnHold,
         "put_account_on_hold",
+        key,
+        actor,
+        on,
+        account_number=number,
+        reason=reason,
     )
 
 
@@ -192,17 +211,15 @@ def account_release(
     actor: Actor = "cli",
 ) -> None:
     """Take an account off hold."""
-    run_command(
+    run_step(
         ctx,
-        lambda: c.ReleaseAccountHold(
-            idempotency_key=new_key(key),
-            actor=actor,
-            channel="cli",
-            account_number=number,
-            reason=reason,
-            on=business_day(on),
-        ),
+        c.ReleaseAccountHold,
         "release_account_hold",
+        key,
+        actor,
+        on,
+        account_number=number,
+        reason=reason,
     )
 
 

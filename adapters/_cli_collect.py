@@ -9,9 +9,8 @@ from typing import Annotated
 
 import typer
 
-from adapters._cli_account import Actor, Key, On, business_day, new_key
+from adapters._cli_account import Actor, Key, On, run_step
 from adapters._cli_common import fail, parse_day, views
-from adapters._cli_record import run_command
 from adapters._cli_reports import FormatOption
 from adapters._render import print_report
 from projections.collections import CollectionViews
@@ -41,18 +40,16 @@ def staff_add(
 ) -> None:
     """Add a staff member and print their API key, once: only its hash is kept."""
     key = new_api_key()
-    run_command(
+    run_step(
         ctx,
-        lambda: c.AddStaffMember(
-            idempotency_key=new_key(None),
-            actor=actor,
-            channel="cli",
-            name=name,
-            role=role,
-            key_hash=hash_key(key),
-            on=business_day(on),
-        ),
+        c.AddStaffMember,
         "add_staff_member",
+        None,
+        actor,
+        on,
+        name=name,
+        role=role,
+        key_hash=hash_key(key),
     )
     typer.echo(f"API key for {name} (shown once, keep it safe): {key}")
 
@@ -66,17 +63,15 @@ def staff_revoke(
     actor: Actor = "cli",
 ) -> None:
     """Revoke a staff member's key; their name stays in the log."""
-    run_command(
+    run_step(
         ctx,
-        lambda: c.RevokeStaffMember(
-            idempotency_key=new_key(None),
-            actor=actor,
-            channel="cli",
-            name=name,
-            reason=reason,
-            on=business_day(on),
-        ),
+        c.RevokeStaffMember,
         "revoke_staff_member",
+        None,
+        actor,
+        on,
+        name=name,
+        reason=reason,
     )
 
 
@@ -118,18 +113,16 @@ def collect_call(
     actor: Actor = "cli",
 ) -> None:
     """Log a call to an account, with its outcome."""
-    run_command(
+    run_step(
         ctx,
-        lambda: c.LogCall(
-            idempotency_key=new_key(key),
-            actor=actor,
-            channel="cli",
-            account_number=account,
-            outcome=outcome,
-            note=note,
-            on=business_day(on),
-        ),
+        c.LogCall,
         "log_call",
+        key,
+        actor,
+        on,
+        account_number=account,
+        outcome=outcome,
+        note=note,
     )
 
 
@@ -145,18 +138,16 @@ def collect_follow_up(
 ) -> None:
     """Set a follow-up date: the account leaves the worklist until then."""
     follow_up_on = parse_day(date_, "--date")
-    run_command(
+    run_step(
         ctx,
-        lambda: c.ScheduleFollowUp(
-            idempotency_key=new_key(key),
-            actor=actor,
-            channel="cli",
-            account_number=account,
-            follow_up_on=follow_up_on,
-            note=note,
-            on=business_day(on),
-        ),
+        c.ScheduleFollowUp,
         "schedule_follow_up",
+        key,
+        actor,
+        on,
+        account_number=account,
+        follow_up_on=follow_up_on,
+        note=note,
     )
 
 
@@ -170,17 +161,15 @@ def collect_escalate(
     actor: Actor = "cli",
 ) -> None:
     """Escalate an account (to a manager, a lawyer, an agency), with the reason."""
-    run_command(
+    run_step(
         ctx,
-        lambda: c.EscalateAccount(
-            idempotency_key=new_key(key),
-            actor=actor,
-            channel="cli",
-            account_number=account,
-            reason=reason,
-            on=business_day(on),
-        ),
+        c.EscalateAccount,
         "escalate_account",
+        key,
+        actor,
+        on,
+        account_number=account,
+        reason=reason,
     )
 
 
@@ -202,20 +191,18 @@ def collect_promise(
         promised_amount = Decimal(amount)
     except ArithmeticError:
         raise fail(f"--amount {amount!r} is not an amount like 120.50", 2) from None
-    run_command(
+    run_step(
         ctx,
-        lambda: c.PromiseToPay(
-            idempotency_key=new_key(key),
-            actor=actor,
-            channel="cli",
-            account_number=account,
-            invoice_numbers=invoice,
-            amount=promised_amount,
-            currency=currency.upper(),
-            promised_date=promised,
-            on=business_day(on),
-        ),
+        c.PromiseToPay,
         "promise_to_pay",
+        key,
+        actor,
+        on,
+        account_number=account,
+        invoice_numbers=invoice,
+        amount=promised_amount,
+        currency=currency.upper(),
+        promised_date=promised,
     )
 
 

@@ -10,9 +10,8 @@ from typing import Annotated
 
 import typer
 
-from adapters._cli_account import Actor, Key, On, business_day, new_key
+from adapters._cli_account import Actor, Key, On, run_step
 from adapters._cli_common import engine, fail, parse_day, views
-from adapters._cli_record import run_command
 from adapters._cli_reports import FormatOption, reports
 from adapters._render import print_report
 from domain.errors import DomainError
@@ -26,28 +25,6 @@ writeoff = typer.Typer(help="Write off what cannot be collected.")
 InvoiceArg = Annotated[str, typer.Argument(help="The invoice number.")]
 
 
-def _step(
-    ctx: typer.Context,
-    command: type[c.Command],
-    handler: str,
-    key: str | None,
-    actor: str,
-    on: str | None,
-    **fields: object,
-) -> None:
-    run_command(
-        ctx,
-        lambda: command(
-            idempotency_key=new_key(key),
-            actor=actor,
-            channel="cli",
-            on=business_day(on),
-            **fields,
-        ),
-        handler,
-    )
-
-
 @dispute.command("assign")
 def dispute_assign(
     ctx: typer.Context,
@@ -58,7 +35,7 @@ def dispute_assign(
     actor: Actor = "cli",
 ) -> None:
     """Assign an invoice's open dispute."""
-    _step(
+    run_step(
         ctx, c.AssignDispute, "assign_dispute", key, actor, on,
         invoice_number=invoice, assignee=to,
     )  # fmt: skip
@@ -74,7 +51,7 @@ def dispute_note(
     actor: Actor = "cli",
 ) -> None:
     """Add a note to an invoice's open dispute."""
-    _step(
+    run_step(
         ctx, c.NoteDispute, "note_dispute", key, actor, on,
         invoice_number=invoice, note=note,
     )  # fmt: skip
@@ -90,7 +67,7 @@ def dispute_review(
     actor: Actor = "cli",
 ) -> None:
     """Take an invoice's dispute into review."""
-    _step(
+    run_step(
         ctx, c.ReviewDispute, "review_dispute", key, actor, on,
         invoice_number=invoice, note=note,
     )  # fmt: skip
@@ -111,7 +88,7 @@ def dispute_credit(
     actor: Actor = "cli",
 ) -> None:
     """Resolve a dispute by a credit memo allocated to the invoice."""
-    _step(
+    run_step(
         ctx, c.ResolveDisputeWithCredit, "resolve_dispute_with_credit", key, actor,
         on, invoice_number=invoice, credit_memo_number=credit_memo,
         amount=None if amount is None else Decimal(amount), reason=reason,
@@ -130,7 +107,7 @@ def dispute_reject(
     actor: Actor = "cli",
 ) -> None:
     """Reject a dispute; dunning resumes for the invoice."""
-    _step(
+    run_step(
         ctx, c.RejectDispute, "reject_dispute", key, actor, on,
         invoice_number=invoice, explanation=explanation,
     )  # fmt: skip
@@ -146,7 +123,7 @@ def writeoff_request(
     actor: Actor = "cli",
 ) -> None:
     """Ask for a write-off of what is open; another staff member approves it."""
-    _step(
+    run_step(
         ctx, c.RequestWriteOff, "request_write_off", key, actor, on,
         invoice_number=invoice, reason=reason,
     )  # fmt: skip
@@ -161,7 +138,7 @@ def writeoff_approve(
     actor: Actor = "cli",
 ) -> None:
     """Approve a write-off someone else requested; it is written off at once."""
-    _step(
+    run_step(
         ctx, c.ApproveWriteOff, "approve_write_off", key, actor, on,
         invoice_number=invoice,
     )  # fmt: skip
