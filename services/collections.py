@@ -3,6 +3,7 @@ write-offs approved by a second staff member."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from domain.collector_action import CollectorAction
@@ -17,44 +18,34 @@ class Collections(CommandHandling):
     """Collector actions and dispute steps, each an event with its actor."""
 
     def log_call(self, cmd: c.LogCall) -> dict[str, Any]:
-        def handle() -> tuple[list[Any], dict[str, Any]]:
-            account = self.account(cmd.account_number)
-            action = CollectorAction.log_call(
-                key=cmd.idempotency_key,
-                account_id=account.id,
-                outcome=cmd.outcome,
-                note=cmd.note,
-                on=cmd.on,
-                cause=_cause(cmd),
-            )
-            return [action], {"action_id": str(action.id)}
-
-        return self._once(cmd, handle)
+        return self._account_action(
+            cmd, CollectorAction.log_call, outcome=cmd.outcome, note=cmd.note
+        )
 
     def schedule_follow_up(self, cmd: c.ScheduleFollowUp) -> dict[str, Any]:
-        def handle() -> tuple[list[Any], dict[str, Any]]:
-            account = self.account(cmd.account_number)
-            action = CollectorAction.schedule_follow_up(
-                key=cmd.idempotency_key,
-                account_id=account.id,
-                follow_up_on=cmd.follow_up_on,
-                note=cmd.note,
-                on=cmd.on,
-                cause=_cause(cmd),
-            )
-            return [action], {"action_id": str(action.id)}
-
-        return self._once(cmd, handle)
+        return self._account_action(
+            cmd,
+            CollectorAction.schedule_follow_up,
+            follow_up_on=cmd.follow_up_on,
+            note=cmd.note,
+        )
 
     def escalate_account(self, cmd: c.EscalateAccount) -> dict[str, Any]:
+        return self._account_action(cmd, CollectorAction.escalate, reason=cmd.reason)
+
+    def _account_action(
+        self, cmd: Any, record: Callable[..., CollectorAction], **fields: Any
+    ) -> dict[str, Any]:
+        """Record one collector action on the command's account."""
+
         def handle() -> tuple[list[Any], dict[str, Any]]:
             account = self.account(cmd.account_number)
-            action = CollectorAction.escalate(
+            action = record(
                 key=cmd.idempotency_key,
                 account_id=account.id,
-                reason=cmd.reason,
                 on=cmd.on,
                 cause=_cause(cmd),
+                **fields,
             )
             return [action], {"action_id": str(action.id)}
 
