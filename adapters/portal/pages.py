@@ -198,21 +198,10 @@ def choose_default(
     key: Annotated[str, Form()],
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
-    portal = portal_of(request)
-    portal.csrf.check(request, csrf_token)
-    _own_method(request, account, method_id)
-    portal.command(
-        "choose_default_payment_method",
-        c.ChooseDefaultPaymentMethod(
-            idempotency_key=f"portal-default:{account['account_id']}:{key[:64]}",
-            account_number=account["customer_id"],
-            method_id=method_id,
-            on=portal.today(),
-            actor=f"payer:{account['customer_id']}",
-            channel="portal",
-        ),
-    )
-    return RedirectResponse("/methods", status_code=303)
+    return _method_step(
+        request, account, method_id, key, csrf_token,
+        "choose_default_payment_method", c.ChooseDefaultPaymentMethod, "default",
+    )  # fmt: skip
 
 
 @router.post("/methods/{method_id}/remove")
@@ -223,13 +212,30 @@ def remove_method(
     key: Annotated[str, Form()],
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
+    return _method_step(
+        request, account, method_id, key, csrf_token,
+        "remove_payment_method", c.RemovePaymentMethod, "remove",
+    )  # fmt: skip
+
+
+def _method_step(
+    request: Request,
+    account: dict[str, Any],
+    method_id: str,
+    key: str,
+    csrf_token: str,
+    handler: str,
+    command: type[c.ChooseDefaultPaymentMethod] | type[c.RemovePaymentMethod],
+    step: str,
+) -> Response:
+    """One change to one of the payer's own stored payment methods."""
     portal = portal_of(request)
     portal.csrf.check(request, csrf_token)
     _own_method(request, account, method_id)
     portal.command(
-        "remove_payment_method",
-        c.RemovePaymentMethod(
-            idempotency_key=f"portal-remove:{account['account_id']}:{key[:64]}",
+        handler,
+        command(
+            idempotency_key=f"portal-{step}:{account['account_id']}:{key[:64]}",
             account_number=account["customer_id"],
             method_id=method_id,
             on=portal.today(),
